@@ -1,0 +1,25 @@
+# Reads the registry (include/hact/activations.def) so the build can generate one kernel library
+# per op x direction x dtype x ISA. Sets, in the including scope:
+#   HACT_OPS            every op, in registry order
+#   HACT_LEARNABLE_OPS  the ops with learnable parameters (they also get a param_grad kernel)
+#   HACT_REGISTRY_FILE  the registry's path (a configure dependency)
+set(HACT_REGISTRY_FILE "${CMAKE_CURRENT_LIST_DIR}/../include/hact/activations.def")
+cmake_path(NORMAL_PATH HACT_REGISTRY_FILE)
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${HACT_REGISTRY_FILE}")
+
+file(STRINGS "${HACT_REGISTRY_FILE}" _hact_lines REGEX "^HACT_OP\\(")
+set(HACT_OPS "")
+set(HACT_LEARNABLE_OPS "")
+foreach (_line IN LISTS _hact_lines)
+    if (NOT _line MATCHES "^HACT_OP\\(([a-z0-9_]+), *([^,]+),")
+        message(FATAL_ERROR "activations.def: cannot parse line: ${_line}")
+    endif ()
+    set(_name "${CMAKE_MATCH_1}")
+    string(STRIP "${CMAKE_MATCH_2}" _learnable)
+    list(APPEND HACT_OPS "${_name}")
+    if (NOT _learnable STREQUAL "0")
+        list(APPEND HACT_LEARNABLE_OPS "${_name}")
+    endif ()
+endforeach ()
+list(LENGTH HACT_OPS _n)
+message(STATUS "hact registry: ${_n} ops (${HACT_OPS}); learnable: ${HACT_LEARNABLE_OPS}")

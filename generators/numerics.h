@@ -1,0 +1,92 @@
+// Building blocks for accurate, vectorizable activation math in float32 Halide expressions.
+//
+// Halide compiles with fast-math flags (reassociation, contraction, no-NaN/no-Inf assumptions).
+// The few steps whose exact rounding matters are written so that those flags cannot change them:
+// bit manipulation in integers, and strict_float on the two-term range reduction only.
+// Special values are then imposed at the end (with_specials), because is_nan/is_inf are evaluated
+// strictly by Halide whatever the flags.
+#pragma once
+
+#include <limits>
+
+#include "Halide.h"
+
+namespace hact::num {
+
+using Halide::Expr;
+
+inline Expr f32(float v) { return Halide::Expr(v); }
+// Bit manipulation in uint32, where Halide defines wrap-around.
+inline Expr bits(const Expr &x) { return Halide::reinterpret(Halide::UInt(32), x); }
+inline Expr from_bits(const Expr &b) { return Halide::reinterpret(Halide::Float(32), b); }
+
+// e^t, scaled to stay finite and normal:  e^t = scaled.e / scaled.sc.
+//   t <= 64:  sc = 1,     e = e^t
+//   t >  64:  sc = 2^-64, e = 2^-64 * e^t   (the exponent is lowered in the integer domain, so
+//             this adds no rounding; a caller that also scales its numerator by sc keeps one
+//             final rounding for results that are subnormal, e.g. silu(-100) = -3.7e-42)
+// t is clamped to [kExpMin, kExpMax]: below, e^t has no normal float32 value (callers never need
+// it: e.g. 1 + e^t == 1); above, the scaled e^t would overflow.
+// Accuracy: range reduction t = n ln2 + r with |r| <= ln2/2 (Cody-Waite, two constants), then a
+// degree-6 polynomial for e^r with its first three coefficients exact (1, 1, 1/2); the fit's
+// relative error is 0.07 ULP, the float32 evaluation adds about 1 ULP.
+struct ScaledExp {
+    Expr e, sc;
+};
+constexpr float kExpMin = -87.0f;  // e^-87 = 1.6e-38, above FLT_MIN
+constexpr float kExpMax = 133.0f;  // 2^-64 * e^133 = 3.3e38, below FLT_MAX
+constexpr float kScaleAbove = 64.0f;
+
+inline ScaledExp scaled_exp(const Expr &t_in) {
+    using Halide::clamp;
+    using Halide::select;
+    using Halide::strict_float;
+    Expr t = clamp(t_in, f32(kExpMin), f32(kExpMax));
+    // k = t/ln2 + 1.5*2^23: the addition rounds t/ln2 to the nearest integer n, held in k's low
+    // mantissa bits (as 2^22 + n). Shifting k's bits left by 23 drops everything but n, giving
+    // n << 23: the exponent field of 2^n, to which the bias is added as an integer.
+    const float magic = 0x1.8p23f;
+    Expr k = t * f32(1.44269504088896341f) + f32(magic);
+    Expr nf = strict_float(k - f32(magic));  // exactly n; strict, or LLVM folds it to t/ln2
+    // ln2 = kLn2Hi + kLn2Lo; kLn2Hi has 9 significant bits, so nf * kLn2Hi is exact for |n| < 2^15.
+    const float kLn2Hi = 0x1.62e400p-1f, kLn2Lo = 0x1.7f7d1cp-20f;
+    Expr r = strict_float((t - nf * f32(kLn2Hi)) - nf * f32(kLn2Lo));
+    // e^r ~ 1 + r + r^2/2 + r^3 (c3 + r (c4 + r (c5 + r c6))): minimax fit of the relative error
+    // on |r| <= ln2/2 with the first three coefficients fixed.
+    Expr q = f32(0x1.6b6e4cp-10f);
+    q = q * r + f32(0x1.122f7ap-7f);
+    q = q * r + f32(0x1.555688p-5f);
+    q = q * r + f32(0x1.5554a4p-3f);
+    Expr r2 = r * r;
+    Expr p = (r2 * r) * q + (r2 * f32(0.5f) + r) + f32(1.0f);
+    Expr big = t > f32(kScaleAbove);
+    Expr exp_field = (bits(k) << 23) + Halide::Expr(127u << 23) -
+                     select(big, Halide::Expr(64u << 23), Halide::Expr(0u));
+    Expr two_n = from_bits(exp_field);
+    return {two_n * p, select(big, f32(0x1p-64f), f32(1.0f))};
+}
+
+// The logistic family around z = beta*x: with E = e^-z (scaled as above),
+//   sigma(z)     = sc / d,        d = sc + sc*E
+//   1 - sigma(z) = q = e / d      (no cancellation for z >> 0)
+struct Logistic {
+    Expr e, sc, d, q;
+};
+inline Logistic logistic(const Expr &z) {
+    ScaledExp s = scaled_exp(-z);
+    Expr d = s.sc + s.e;
+    return {s.e, s.sc, d, s.e / d};
+}
+
+// Impose IEEE special values that the fast-math formula may not give:
+//   NaN in x -> NaN out;  x = -inf -> at_minus_inf;  x = +inf -> at_plus_inf.
+inline Expr with_specials(const Expr &x, const Expr &y, const Expr &at_minus_inf,
+                          const Expr &at_plus_inf) {
+    using Halide::select;
+    return select(Halide::is_nan(x), x,
+                  Halide::is_inf(x), select(x > f32(0.0f), at_plus_inf, at_minus_inf), y);
+}
+
+inline Expr pos_inf() { return f32(std::numeric_limits<float>::infinity()); }
+
+}  // namespace hact::num

@@ -1,0 +1,17 @@
+// silu(x) = x * sigma(x): swish with beta = 1 and scale = 1, nothing learnable.
+#pragma once
+
+#include "swish.h"
+
+namespace hact::ops {
+
+struct silu : NoLearnable {
+    static Expr forward(const Expr &x, const Params &) {
+        return swish::forward_with(x, num::f32(1.0f), num::f32(1.0f));
+    }
+    static Expr backward(const Expr &x, const Expr &dy, const Params &) {
+        return swish::backward_with(x, dy, num::f32(1.0f), num::f32(1.0f));
+    }
+};
+
+}  // namespace hact::ops

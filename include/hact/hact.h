@@ -1,0 +1,143 @@
+/* hact: Halide-generated activation functions and their derivatives, behind a C ABI.
+ *
+ * One header, valid C99 and C++. Every function returns a hact_status (results go through
+ * out-parameters) except the pure queries. No function aborts the caller: bad input gives a
+ * status and a thread-local message (hact_last_error()), and nothing is written outside the
+ * caller's output buffers.
+ *
+ * Semantics of every op: docs/activations.md (the project's spec); accuracy: docs/accuracy.md.
+ */
+#ifndef HACT_H_5A1C7E
+#define HACT_H_5A1C7E
+
+#include <stddef.h>
+
+/* Version: the single source of truth; CMake parses these three lines. */
+#define HACT_VERSION_MAJOR 0
+#define HACT_VERSION_MINOR 1
+#define HACT_VERSION_PATCH 0
+#define HACT_VERSION_NUMBER (HACT_VERSION_MAJOR * 10000 + HACT_VERSION_MINOR * 100 + HACT_VERSION_PATCH)
+#define HACT_VERSION_STRING_(a, b, c) #a "." #b "." #c
+#define HACT_VERSION_STRING_X(a, b, c) HACT_VERSION_STRING_(a, b, c)
+#define HACT_VERSION_STRING \
+    HACT_VERSION_STRING_X(HACT_VERSION_MAJOR, HACT_VERSION_MINOR, HACT_VERSION_PATCH)
+
+#if defined(_WIN32) && defined(HACT_DLL_EXPORT)
+#define HACT_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(HACT_DLL_IMPORT)
+#define HACT_API __declspec(dllimport)
+#elif defined(__GNUC__)
+#define HACT_API __attribute__((visibility("default")))
+#else
+#define HACT_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes. Values are stable: new codes are appended, none is ever renumbered. */
+typedef enum hact_status {
+    HACT_OK = 0,
+    HACT_ERR_INVALID_ARGUMENT = 1, /* NULL pointer with n > 0, bad enum value, bad name, ... */
+    HACT_ERR_UNKNOWN_OP = 2,       /* op value or name not in the registry */
+    HACT_ERR_UNSUPPORTED = 3,      /* valid request this build cannot serve (dtype, ISA, direction) */
+    HACT_ERR_BAD_PARAMS = 4,       /* a parameter the op reads is NaN or infinite */
+    HACT_ERR_KERNEL = 5,           /* a generated kernel reported an error (message says which) */
+    HACT_ERR_OUT_OF_MEMORY = 6,
+    HACT_ERR_INTERNAL = 7
+} hact_status;
+
+typedef enum hact_dtype { HACT_F32 = 0, HACT_F16, HACT_BF16, HACT_F64 } hact_dtype;
+
+/* The ops, in registry order (include/hact/activations.def): hact_op_silu, hact_op_swish, ... */
+typedef enum hact_op {
+#define HACT_OP(name, learnable, reads, defaults) hact_op_##name,
+#include "hact/activations.def"
+#undef HACT_OP
+    hact_op_count_ /* number of ops; not an op */
+} hact_op;
+
+/* Parameters of every op; field names follow PyTorch's argument names. Each op reads only the
+ * fields its registry line names; hact_default_params() gives PyTorch's defaults. */
+typedef struct hact_params {
+    float negative_slope, alpha, beta, threshold, scale, min_val, max_val;
+} hact_params;
+
+/* Bit masks naming hact_params fields (hact_op_params / hact_op_learnable_params). */
+#define HACT_P_NEGATIVE_SLOPE 0x01u
+#define HACT_P_ALPHA 0x02u
+#define HACT_P_BETA 0x04u
+#define HACT_P_THRESHOLD 0x08u
+#define HACT_P_SCALE 0x10u
+#define HACT_P_MIN_VAL 0x20u
+#define HACT_P_MAX_VAL 0x40u
+
+/* ---- ops ---------------------------------------------------------------------------------- */
+HACT_API int hact_op_count(void);
+/* Names as in the spec: "silu", "swish", ... Unknown name: HACT_ERR_UNKNOWN_OP. */
+HACT_API hact_status hact_op_from_name(const char *name, hact_op *op);
+/* The op's name, or NULL for a value outside the registry. */
+HACT_API const char *hact_op_name(hact_op op);
+/* PyTorch's defaults for the op (all zero for an unknown op). */
+HACT_API hact_params hact_default_params(hact_op op);
+/* HACT_P_* masks: the fields the op reads, and those hact_backward_params() differentiates. */
+HACT_API unsigned hact_op_params(hact_op op);
+HACT_API unsigned hact_op_learnable_params(hact_op op);
+
+/* ---- compute ------------------------------------------------------------------------------ */
+/* y[i] = f(x[i]) for i < n. y may equal x (in place); other overlaps are not allowed.
+ * params NULL means hact_default_params(op). Any n, any alignment the dtype allows. */
+HACT_API hact_status hact_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
+                                  const hact_params *params);
+/* dx[i] = dy[i] * f'(x[i]). dx may equal dy or x. */
+HACT_API hact_status hact_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy,
+                                   void *dx, size_t n, const hact_params *params);
+/* Gradients of the learnable parameters, reduced over all n elements:
+ * grad->p = sum_i dy[i] * df(x[i])/dp for every learnable field p; other fields are set to 0.
+ * Summed in double and rounded once per field. An op without learnable parameters returns all
+ * zeros and HACT_OK. */
+HACT_API hact_status hact_backward_params(hact_op op, hact_dtype dtype, const void *x,
+                                          const void *dy, size_t n, const hact_params *params,
+                                          hact_params *grad);
+
+/* ---- errors ------------------------------------------------------------------------------- */
+/* Message of the last failure on the calling thread ("" if none yet). Valid until the next hact
+ * call on the same thread. */
+HACT_API const char *hact_last_error(void);
+HACT_API const char *hact_status_string(hact_status s);
+
+/* ---- CPU variants ------------------------------------------------------------------------- */
+/* Instruction-set variants, ordered by capability within a family. */
+typedef enum hact_isa {
+    HACT_ISA_X86_64 = 1, /* baseline x86-64 (SSE2) */
+    HACT_ISA_AVX2 = 2,   /* AVX2 + FMA + F16C */
+    HACT_ISA_AVX512 = 3  /* AVX-512 F/CD/BW/DQ/VL (Skylake-X and later, Zen 4 and later) */
+} hact_isa;
+
+/* The variant calls run on now: the best one that is compiled in, supported by this CPU and
+ * operating system, and not above the cap. */
+HACT_API hact_isa hact_get_isa(void);
+/* Names: "x86_64", "avx2", "avx512". */
+HACT_API const char *hact_isa_name(hact_isa isa);
+HACT_API hact_status hact_isa_from_name(const char *name, hact_isa *isa);
+/* 1 if the variant is compiled in and this CPU runs it, else 0. */
+HACT_API int hact_isa_available(hact_isa isa);
+/* Cap the variant (process-wide). The environment variable HACT_MAX_ISA=<name> sets the initial
+ * cap. A cap below every available variant is HACT_ERR_UNSUPPORTED and changes nothing. */
+HACT_API hact_status hact_set_max_isa(hact_isa isa);
+
+/* ---- threads ------------------------------------------------------------------------------ */
+/* Threads used by large calls (Halide's thread pool, process-wide). 0 = one per core. */
+HACT_API hact_status hact_set_num_threads(int n);
+HACT_API int hact_get_num_threads(void);
+
+/* ---- version ------------------------------------------------------------------------------ */
+/* The linked library's version (compare with HACT_VERSION_NUMBER to catch a header mismatch). */
+HACT_API unsigned hact_version_number(void);
+HACT_API const char *hact_version_string(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HACT_H_5A1C7E */

@@ -1,0 +1,244 @@
+/* The compute entry points: check every argument, then call the kernel of the current ISA over
+ * chunks that Halide's 32-bit extents accept. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "HalideRuntime.h"
+#include "internal.h"
+
+_Static_assert(sizeof(hact_params) == HACT_NUM_PARAMS * sizeof(float), "hact_params is 7 floats");
+
+static const char *const param_names[HACT_NUM_PARAMS] = {
+    "negative_slope", "alpha", "beta", "threshold", "scale", "min_val", "max_val"};
+static const char *const dir_names[HACTI_NUM_DIRS] = {"forward", "backward", "backward_params"};
+static const char *const dtype_names[HACTI_NUM_DTYPES] = {"f32", "f16", "bf16", "f64"};
+static const size_t dtype_sizes[HACTI_NUM_DTYPES] = {4, 2, 2, 8};
+
+/* Default chunk: the largest multiple of 2^20 below 2^31, so every chunk but the last keeps
+ * whole vectors and pgrad lane-blocks. */
+#define HACTI_DEFAULT_CHUNK ((size_t)2047 << 20)
+static size_t max_chunk = HACTI_DEFAULT_CHUNK;
+
+void hacti_set_max_chunk(size_t elements) {
+    max_chunk = elements ? elements - elements % HACT_PGRAD_LANES : HACTI_DEFAULT_CHUNK;
+    if (max_chunk == 0) max_chunk = HACT_PGRAD_LANES;
+}
+size_t hacti_max_chunk(void) { return max_chunk; }
+
+/* Everything a call needs once its arguments are known to be good. */
+typedef struct call {
+    hact_op op;
+    hact_dtype dtype;
+    hacti_dir dir;
+    void *kernel;
+    float p[HACT_NUM_PARAMS];
+} call;
+
+static hact_status check_call(call *c, hact_op op, hact_dtype dtype, hacti_dir dir,
+                              const hact_params *params) {
+    hacti_init();
+    const char *what = dir_names[dir];
+    if ((int)op < 0 || op >= hact_op_count_)
+        return hacti_fail(HACT_ERR_UNKNOWN_OP, "hact_%s: op %d is not in the registry (0..%d)", what,
+                          (int)op, (int)hact_op_count_ - 1);
+    const char *name = hact_op_name(op);
+    if ((int)dtype < 0 || (int)dtype >= HACTI_NUM_DTYPES)
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s(%s): dtype %d is not a hact_dtype",
+                          what, name, (int)dtype);
+    if (!hacti_kernel_built(op, dtype, dir))
+        return hacti_fail(HACT_ERR_UNSUPPORTED, "hact_%s(%s): dtype %s is not built in this library",
+                          what, name, dtype_names[dtype]);
+    hact_isa isa;
+    c->kernel = hacti_find_kernel(op, dtype, dir, &isa);
+    if (!c->kernel)
+        return hacti_fail(HACT_ERR_UNSUPPORTED,
+                          "hact_%s(%s, %s): no built variant runs on this CPU at or below the ISA cap",
+                          what, name, dtype_names[dtype]);
+    hact_params p = params ? *params : hact_default_params(op);
+    memcpy(c->p, &p, sizeof c->p);
+    const unsigned reads = hact_op_params(op);
+    for (int k = 0; k < HACT_NUM_PARAMS; ++k) {
+        if ((reads >> k & 1u) && !isfinite(c->p[k]))
+            return hacti_fail(HACT_ERR_BAD_PARAMS, "hact_%s(%s): parameter %s = %g is not finite",
+                              what, name, param_names[k], (double)c->p[k]);
+    }
+    c->op = op;
+    c->dtype = dtype;
+    c->dir = dir;
+    return HACT_OK;
+}
+
+static hact_status check_pointer(const call *c, const void *ptr, const char *arg) {
+    if (!ptr)
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s(%s): %s is NULL", dir_names[c->dir],
+                          hact_op_name(c->op), arg);
+    if ((uintptr_t)ptr % dtype_sizes[c->dtype] != 0)
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
+                          "hact_%s(%s): %s = %p is not aligned to its %zu-byte elements",
+                          dir_names[c->dir], hact_op_name(c->op), arg, ptr, dtype_sizes[c->dtype]);
+    return HACT_OK;
+}
+
+/* Two arrays of n elements may be the same array, or disjoint; a partial overlap would make the
+ * result depend on the order of the vector loop. */
+static hact_status check_overlap(const call *c, const void *a, const char *an, const void *b,
+                                 const char *bn, size_t n) {
+    const uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b, bytes = n * dtype_sizes[c->dtype];
+    if (pa != pb && pa < pb + bytes && pb < pa + bytes)
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
+                          "hact_%s(%s): %s and %s overlap without being the same array",
+                          dir_names[c->dir], hact_op_name(c->op), an, bn);
+    return HACT_OK;
+}
+
+static hact_status check_size(const call *c, size_t n) {
+    if (n > SIZE_MAX / 8)
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s(%s): n = %zu is too large",
+                          dir_names[c->dir], hact_op_name(c->op), n);
+    return HACT_OK;
+}
+
+#define HACTI_TRY(expr)                 \
+    do {                                \
+        hact_status s_ = (expr);        \
+        if (s_ != HACT_OK) return s_;   \
+    } while (0)
+
+static halide_buffer_t make_buffer(const call *c, const void *data, size_t offset, int32_t extent,
+                                   halide_dimension_t *dim) {
+    static const struct halide_type_t types[HACTI_NUM_DTYPES] = {
+        {halide_type_float, 32, 1}, {halide_type_float, 16, 1}, {halide_type_bfloat, 16, 1},
+        {halide_type_float, 64, 1}};
+    dim->min = 0;
+    dim->extent = extent;
+    dim->stride = 1;
+    dim->flags = 0;
+    halide_buffer_t b;
+    memset(&b, 0, sizeof b);
+    b.host = (uint8_t *)data + offset * dtype_sizes[c->dtype];
+    b.type = types[c->dtype];
+    b.dimensions = 1;
+    b.dim = dim;
+    return b;
+}
+
+static hact_status kernel_failed(const call *c, int rc) {
+    const char *msg = hacti_kernel_message();
+    return hacti_fail(HACT_ERR_KERNEL, "hact_%s(%s): kernel failed (Halide error %d)%s%s",
+                      dir_names[c->dir], hact_op_name(c->op), rc, *msg ? ": " : "", msg);
+}
+
+#define HACTI_ARGS(c) c.p[0], c.p[1], c.p[2], c.p[3], c.p[4], c.p[5], c.p[6]
+
+hact_status hact_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
+                         const hact_params *params) {
+    call c;
+    HACTI_TRY(check_call(&c, op, dtype, HACTI_FWD, params));
+    if (n == 0) return HACT_OK;
+    HACTI_TRY(check_size(&c, n));
+    HACTI_TRY(check_pointer(&c, x, "x"));
+    HACTI_TRY(check_pointer(&c, y, "y"));
+    HACTI_TRY(check_overlap(&c, x, "x", y, "y", n));
+    hacti_clear_kernel_message();
+    for (size_t off = 0; off < n; off += max_chunk) {
+        const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
+        halide_dimension_t dx, dy;
+        halide_buffer_t bx = make_buffer(&c, x, off, len, &dx), by = make_buffer(&c, y, off, len, &dy);
+        int rc = ((hacti_fwd_fn)c.kernel)(&bx, HACTI_ARGS(c), &by);
+        if (rc != 0) return kernel_failed(&c, rc);
+    }
+    return HACT_OK;
+}
+
+hact_status hact_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy, void *dx,
+                          size_t n, const hact_params *params) {
+    call c;
+    HACTI_TRY(check_call(&c, op, dtype, HACTI_BWD, params));
+    if (n == 0) return HACT_OK;
+    HACTI_TRY(check_size(&c, n));
+    HACTI_TRY(check_pointer(&c, x, "x"));
+    HACTI_TRY(check_pointer(&c, dy, "dy"));
+    HACTI_TRY(check_pointer(&c, dx, "dx"));
+    HACTI_TRY(check_overlap(&c, x, "x", dx, "dx", n));
+    HACTI_TRY(check_overlap(&c, dy, "dy", dx, "dx", n));
+    hacti_clear_kernel_message();
+    for (size_t off = 0; off < n; off += max_chunk) {
+        const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
+        halide_dimension_t d0, d1, d2;
+        halide_buffer_t bx = make_buffer(&c, x, off, len, &d0), bdy = make_buffer(&c, dy, off, len, &d1),
+                        bdx = make_buffer(&c, dx, off, len, &d2);
+        int rc = ((hacti_bwd_fn)c.kernel)(&bx, &bdy, HACTI_ARGS(c), &bdx);
+        if (rc != 0) return kernel_failed(&c, rc);
+    }
+    return HACT_OK;
+}
+
+/* Adds one pgrad kernel call over len elements (a multiple of the lane count) to sums. */
+static hact_status pgrad_add(const call *c, const void *x, const void *dy, size_t off, int32_t len,
+                             int nlearn, double *sums) {
+    double partial[HACT_PGRAD_LANES * HACT_MAX_LEARNABLE];
+    halide_dimension_t d0, d1, dp[2] = {{0, HACT_PGRAD_LANES, 1, 0}, {0, nlearn, HACT_PGRAD_LANES, 0}};
+    halide_buffer_t bx = make_buffer(c, x, off, len, &d0), bdy = make_buffer(c, dy, off, len, &d1);
+    halide_buffer_t bp;
+    memset(&bp, 0, sizeof bp);
+    bp.host = (uint8_t *)partial;
+    bp.type = (struct halide_type_t){halide_type_float, 64, 1};
+    bp.dimensions = 2;
+    bp.dim = dp;
+    int rc = ((hacti_pgrad_fn)c->kernel)(&bx, &bdy, HACTI_ARGS((*c)), &bp);
+    if (rc != 0) return kernel_failed(c, rc);
+    for (int j = 0; j < nlearn; ++j) {
+        for (int l = 0; l < HACT_PGRAD_LANES; ++l) sums[j] += partial[j * HACT_PGRAD_LANES + l];
+    }
+    return HACT_OK;
+}
+
+hact_status hact_backward_params(hact_op op, hact_dtype dtype, const void *x, const void *dy,
+                                 size_t n, const hact_params *params, hact_params *grad) {
+    call c;
+    const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
+    if (learnable == 0) {
+        /* No learnable parameter: nothing to compute, but the arguments are still checked. */
+        if ((int)op < 0 || op >= hact_op_count_)
+            return hacti_fail(HACT_ERR_UNKNOWN_OP, "hact_backward_params: op %d is not in the registry", (int)op);
+        if ((int)dtype < 0 || (int)dtype >= HACTI_NUM_DTYPES)
+            return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_backward_params(%s): dtype %d is not a hact_dtype",
+                              hact_op_name(op), (int)dtype);
+        if (!grad)
+            return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_backward_params(%s): grad is NULL", hact_op_name(op));
+        memset(grad, 0, sizeof *grad);
+        return HACT_OK;
+    }
+    HACTI_TRY(check_call(&c, op, dtype, HACTI_PGRAD, params));
+    if (!grad)
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_backward_params(%s): grad is NULL", hact_op_name(op));
+    double sums[HACT_MAX_LEARNABLE] = {0};
+    int nlearn = 0;
+    for (int k = 0; k < HACT_NUM_PARAMS; ++k) nlearn += (learnable >> k) & 1u;
+    if (n > 0) {
+        HACTI_TRY(check_size(&c, n));
+        HACTI_TRY(check_pointer(&c, x, "x"));
+        HACTI_TRY(check_pointer(&c, dy, "dy"));
+        hacti_clear_kernel_message();
+        const size_t whole = n - n % HACT_PGRAD_LANES;
+        for (size_t off = 0; off < whole; off += max_chunk) {
+            const int32_t len = (int32_t)(whole - off < max_chunk ? whole - off : max_chunk);
+            HACTI_TRY(pgrad_add(&c, x, dy, off, len, nlearn, sums));
+        }
+        if (whole < n) {
+            /* The last n % LANES elements, zero-padded: every op's term is 0 at x = 0, dy = 0. */
+            const size_t es = dtype_sizes[dtype], rest = n - whole;
+            _Alignas(64) unsigned char xs[HACT_PGRAD_LANES * 8] = {0}, dys[HACT_PGRAD_LANES * 8] = {0};
+            memcpy(xs, (const unsigned char *)x + whole * es, rest * es);
+            memcpy(dys, (const unsigned char *)dy + whole * es, rest * es);
+            HACTI_TRY(pgrad_add(&c, xs, dys, 0, HACT_PGRAD_LANES, nlearn, sums));
+        }
+    }
+    float out[HACT_NUM_PARAMS] = {0};
+    for (int k = 0, j = 0; k < HACT_NUM_PARAMS; ++k) {
+        if ((learnable >> k) & 1u) out[k] = (float)sums[j++];
+    }
+    memcpy(grad, out, sizeof out);
+    return HACT_OK;
+}

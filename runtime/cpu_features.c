@@ -1,0 +1,37 @@
+/* What the running CPU and OS support, probed once (cpuid + xgetbv: the OS must save the vector
+ * state, or AVX/AVX-512 instructions fault even where cpuid lists them). */
+#include "internal.h"
+
+#if defined(__x86_64__) || defined(_M_X64)
+#include <cpuid.h>
+
+static unsigned long long xgetbv0(void) {
+    unsigned eax, edx;
+    __asm__ volatile("xgetbv" : "=a"(eax), "=d"(edx) : "c"(0));
+    return ((unsigned long long)edx << 32) | eax;
+}
+
+unsigned hacti_cpu_isa_mask(void) {
+    unsigned mask = 1u << HACT_ISA_X86_64;
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return mask;
+    const int sse41 = (c >> 19) & 1, fma = (c >> 12) & 1, osxsave = (c >> 27) & 1,
+              avx = (c >> 28) & 1, f16c = (c >> 29) & 1;
+    if (!osxsave || !avx) return mask;
+    const unsigned long long xcr0 = xgetbv0();
+    const int os_avx = (xcr0 & 0x6) == 0x6;            /* XMM and YMM state */
+    const int os_avx512 = os_avx && (xcr0 & 0xe0) == 0xe0; /* opmask, ZMM_Hi256, Hi16_ZMM */
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return mask;
+    const int avx2 = (b >> 5) & 1;
+    const int avx512 = ((b >> 16) & 1) /* F */ && ((b >> 17) & 1) /* DQ */ &&
+                       ((b >> 28) & 1) /* CD */ && ((b >> 30) & 1) /* BW */ &&
+                       ((b >> 31) & 1) /* VL */;
+    if (os_avx && sse41 && avx2 && fma && f16c) {
+        mask |= 1u << HACT_ISA_AVX2;
+        if (os_avx512 && avx512) mask |= 1u << HACT_ISA_AVX512;
+    }
+    return mask;
+}
+#else
+unsigned hacti_cpu_isa_mask(void) { return 0; }
+#endif

@@ -1,0 +1,148 @@
+/* The dispatch table, expanded from the build's list of generated kernels (hact_kernels.inc,
+ * written by generators/CMakeLists.txt from the registry), and the choice of ISA variant. */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "HalideRuntime.h"
+#include "internal.h"
+
+/* Names used in kernel names -> enum values. */
+#define HACTI_ISA_x86_64 HACT_ISA_X86_64
+#define HACTI_ISA_avx2 HACT_ISA_AVX2
+#define HACTI_ISA_avx512 HACT_ISA_AVX512
+#define HACTI_DT_f32 HACT_F32
+#define HACTI_DT_f16 HACT_F16
+#define HACTI_DT_bf16 HACT_BF16
+#define HACTI_DT_f64 HACT_F64
+#define HACTI_DIR_fwd HACTI_FWD
+#define HACTI_DIR_bwd HACTI_BWD
+#define HACTI_DIR_pgrad HACTI_PGRAD
+#define HACTI_FN_fwd hacti_fwd_fn
+#define HACTI_FN_bwd hacti_bwd_fn
+#define HACTI_FN_pgrad hacti_pgrad_fn
+
+/* Prototypes of the generated functions (the signature follows from the direction). */
+#define HACTI_PROTO_fwd(name) int name(struct halide_buffer_t *, HACTI_P, struct halide_buffer_t *);
+#define HACTI_PROTO_bwd(name) \
+    int name(struct halide_buffer_t *, struct halide_buffer_t *, HACTI_P, struct halide_buffer_t *);
+#define HACTI_PROTO_pgrad HACTI_PROTO_bwd
+#define HACT_KERNEL(op, dir, dtype, isa) HACTI_PROTO_##dir(hk_##op##_##dir##_##dtype##_##isa)
+#include "hact_kernels.inc"
+#undef HACT_KERNEL
+
+static void *const kernels[hact_op_count_][HACTI_NUM_DTYPES][HACTI_NUM_DIRS][HACTI_MAX_ISA + 1] = {
+#define HACT_KERNEL(op, dir, dtype, isa) \
+    [hact_op_##op][HACTI_DT_##dtype][HACTI_DIR_##dir][HACTI_ISA_##isa] = (void *)hk_##op##_##dir##_##dtype##_##isa,
+#include "hact_kernels.inc"
+#undef HACT_KERNEL
+};
+
+static const unsigned built_isas = 0
+#define HACT_BUILT_ISA(isa) | (1u << HACTI_ISA_##isa)
+#include "hact_isas.inc"
+#undef HACT_BUILT_ISA
+    ;
+
+static unsigned runnable_isas;       /* built and supported by this CPU; set once */
+static atomic_int max_isa = HACTI_MAX_ISA;
+static atomic_int num_threads = 0;   /* 0: Halide's default (HL_NUM_THREADS or one per core) */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+
+void hacti_halide_error(void *user_context, const char *msg);
+
+static void init(void) {
+    runnable_isas = built_isas & hacti_cpu_isa_mask();
+    halide_set_error_handler(hacti_halide_error);
+    const char *cap = getenv("HACT_MAX_ISA");
+    hact_isa isa;
+    /* An unknown name in the environment is ignored: there is no caller to report it to. */
+    if (cap && *cap && hact_isa_from_name(cap, &isa) == HACT_OK) atomic_store(&max_isa, (int)isa);
+}
+
+void hacti_init(void) { pthread_once(&init_once, init); }
+
+unsigned hacti_built_isa_mask(void) { return built_isas; }
+
+hact_isa hact_get_isa(void) {
+    hacti_init();
+    for (int isa = atomic_load(&max_isa); isa > 0; --isa) {
+        if (runnable_isas & (1u << isa)) return (hact_isa)isa;
+    }
+    return (hact_isa)0; /* nothing runnable: no kernels for this CPU */
+}
+
+void *hacti_find_kernel(hact_op op, hact_dtype dtype, hacti_dir dir, hact_isa *isa_used) {
+    hacti_init();
+    for (int isa = atomic_load(&max_isa); isa > 0; --isa) {
+        void *fn = kernels[op][dtype][dir][isa];
+        if ((runnable_isas & (1u << isa)) && fn) {
+            if (isa_used) *isa_used = (hact_isa)isa;
+            return fn;
+        }
+    }
+    return NULL;
+}
+
+int hacti_kernel_built(hact_op op, hact_dtype dtype, hacti_dir dir) {
+    for (int isa = 0; isa <= HACTI_MAX_ISA; ++isa) {
+        if (kernels[op][dtype][dir][isa]) return 1;
+    }
+    return 0;
+}
+
+static const char *const isa_names[HACTI_MAX_ISA + 1] = {
+    [HACT_ISA_X86_64] = "x86_64", [HACT_ISA_AVX2] = "avx2", [HACT_ISA_AVX512] = "avx512"};
+
+const char *hact_isa_name(hact_isa isa) {
+    return (isa > 0 && isa <= HACTI_MAX_ISA) ? isa_names[isa] : NULL;
+}
+
+hact_status hact_isa_from_name(const char *name, hact_isa *isa) {
+    if (!name || !isa) return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_isa_from_name: NULL argument");
+    for (int i = 1; i <= HACTI_MAX_ISA; ++i) {
+        if (strcmp(name, isa_names[i]) == 0) {
+            *isa = (hact_isa)i;
+            return HACT_OK;
+        }
+    }
+    return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
+                      "unknown ISA name '%s' (known: x86_64, avx2, avx512)", name);
+}
+
+int hact_isa_available(hact_isa isa) {
+    hacti_init();
+    return isa > 0 && isa <= HACTI_MAX_ISA && (runnable_isas & (1u << isa)) != 0;
+}
+
+hact_status hact_set_max_isa(hact_isa isa) {
+    hacti_init();
+    if (isa <= 0 || isa > HACTI_MAX_ISA)
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_set_max_isa: %d is not a hact_isa", (int)isa);
+    if ((runnable_isas & ((2u << isa) - 1)) == 0)
+        return hacti_fail(HACT_ERR_UNSUPPORTED,
+                          "hact_set_max_isa(%s): no variant at or below it runs on this CPU",
+                          isa_names[isa]);
+    atomic_store(&max_isa, (int)isa);
+    return HACT_OK;
+}
+
+hact_status hact_set_num_threads(int n) {
+    hacti_init();
+    if (n < 0) return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_set_num_threads: %d < 0", n);
+    atomic_store(&num_threads, n);
+    halide_set_num_threads(n);
+    return HACT_OK;
+}
+
+int hact_get_num_threads(void) {
+    int n = atomic_load(&num_threads);
+    if (n > 0) return n;
+    /* Halide's default: HL_NUM_THREADS, else the number of online cores. */
+    const char *env = getenv("HL_NUM_THREADS");
+    if (env && atoi(env) > 0) return atoi(env);
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (int)cores : 1;
+}

@@ -1,0 +1,21 @@
+/* The contract between generated kernels (generators/) and the C runtime (runtime/).
+ *
+ * Every kernel is a Halide AOT function named hk_<op>_<dir>_<dtype>_<isa> with one of three
+ * signatures (the runtime declares them from the generated hact_kernels.inc):
+ *   fwd:   (x, p[0..6], y)              y[i]  = f(x[i])
+ *   bwd:   (x, dy, p[0..6], dx)         dx[i] = dy[i] * f'(x[i])
+ *   pgrad: (x, dy, p[0..6], partial)    partial(lane, j) = sum over i = lane (mod LANES) of
+ *                                        dy[i] * df(x[i])/dparam_j, in double
+ * p[k] are the hact_params fields in declaration order. Buffers are dense and 1-D with extents
+ * below 2^31; pgrad reads only the first floor(n / HACT_PGRAD_LANES) * HACT_PGRAD_LANES elements,
+ * the runtime passes the rest in a zero-padded block. Learnable parameter j is the j-th set bit of
+ * the op's learnable mask.
+ */
+#ifndef HACT_KERNEL_ABI_H
+#define HACT_KERNEL_ABI_H
+
+#define HACT_NUM_PARAMS 7
+#define HACT_PGRAD_LANES 32
+#define HACT_MAX_LEARNABLE 7
+
+#endif

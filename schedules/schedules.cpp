@@ -1,0 +1,32 @@
+// The only place that maps a target to its schedule family.
+#include "schedules.h"
+
+#include <cstdlib>
+#include <iostream>
+
+namespace hact::schedules {
+
+using Halide::Target;
+
+namespace {
+[[noreturn]] void no_schedule(const Target &target) {
+    std::cerr << "hact: no schedule family for target " << target.to_string() << "\n";
+    std::exit(1);
+}
+}  // namespace
+
+void elementwise(const Target &target, Halide::Func out, const Halide::Expr &extent) {
+    switch (target.arch) {
+    case Target::X86: return x86::elementwise(target, out, extent);
+    default: no_schedule(target);
+    }
+}
+
+void lane_reduction(const Target &target, Halide::Func partial, const Halide::RDom &r, int num_params) {
+    switch (target.arch) {
+    case Target::X86: return x86::lane_reduction(target, partial, r, num_params);
+    default: no_schedule(target);
+    }
+}
+
+}  // namespace hact::schedules

@@ -1,0 +1,25 @@
+// Schedules, apart from the math. The generators (generators/) define what every kernel computes
+// from one of two shapes, and call these entry points from schedule(); each target family has
+// one file (x86.cpp, later arm.cpp and cuda.cpp), picked by the target in schedules.cpp.
+#pragma once
+
+#include "Halide.h"
+
+namespace hact::schedules {
+
+// out(i) = f(inputs(i)), i in [0, extent): forward and backward kernels.
+void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent);
+
+// partial(lane, j) = 0; partial(lane, j) += term_j(r * LANES + lane) over r: parameter gradients.
+// num_params is the extent of j (known when generating).
+void lane_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &r,
+                    int num_params);
+
+// One implementation per target family.
+namespace x86 {
+void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent);
+void lane_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &r,
+                    int num_params);
+}  // namespace x86
+
+}  // namespace hact::schedules

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Set up everything hact needs to build, test and benchmark; idempotent and quick when nothing is
+# missing. Python tools go into the project virtualenv (.venv, pinned versions below); Debian
+# packages are installed with apt-get only when missing.
+#   HACT_VENV   where the virtualenv lives (default: <repo>/.venv)
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+venv=${HACT_VENV:-$repo/.venv}
+
+# Pinned Python tools. halide: the wheel ships libHalide, the headers and the CMake package.
+pip_pins=(halide==21.0.0 cmake==3.31.6 ninja==1.13.0 onednn-devel==2026.1.0 onednn==2026.1.0)
+# Debian packages: compilers, GoogleTest, Google Benchmark.
+apt_pkgs=(build-essential python3-venv googletest libgtest-dev libbenchmark-dev)
+
+say() { printf '[setup] %s\n' "$*"; }
+
+missing=()
+for p in "${apt_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing Debian packages: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+stamp="$venv/.hact-pins"
+want=$(printf '%s\n' "${pip_pins[@]}")
+if [ ! -x "$venv/bin/python" ]; then
+  say "creating virtualenv $venv"
+  python3 -m venv "$venv"
+fi
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  say "installing pinned Python tools: ${pip_pins[*]}"
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check "${pip_pins[@]}"
+  printf '%s\n' "$want" > "$stamp"
+fi
+say "ready: $("$venv/bin/cmake" --version | head -1), halide $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("halide"))')"
