@@ -7,7 +7,9 @@
 // strictly by Halide whatever the flags.
 #pragma once
 
+#include <cmath>
 #include <limits>
+#include <vector>
 
 #include "Halide.h"
 
@@ -20,37 +22,65 @@ inline Expr f32(float v) { return Halide::Expr(v); }
 inline Expr bits(const Expr &x) { return Halide::reinterpret(Halide::UInt(32), x); }
 inline Expr from_bits(const Expr &b) { return Halide::reinterpret(Halide::Float(32), b); }
 
-// e^t, scaled to stay finite and normal:  e^t = scaled.e / scaled.sc.
-//   t <= 64:  sc = 1,     e = e^t
-//   t >  64:  sc = 2^-64, e = 2^-64 * e^t   (the exponent is lowered in the integer domain, so
-//             this adds no rounding; a caller that also scales its numerator by sc keeps one
-//             final rounding for results that are subnormal, e.g. silu(-100) = -3.7e-42)
-// t is clamped to [kExpMin, kExpMax]: below, e^t has no normal float32 value (callers never need
-// it: e.g. 1 + e^t == 1); above, the scaled e^t would overflow.
+// f(args...) evaluated with IEEE semantics (no reassociation, no contraction), while the
+// arguments themselves are computed with the usual fast-math flags. For the last one or two
+// operations of a formula, where the order of rounding decides the result: e.g. (x sc) / d must
+// not become x (sc / d), which underflows. The arguments are bound with Lets, so strict_float
+// does not reach into the code that computes them (a polynomial keeps its FMAs).
+template <typename F>
+Expr strict_apply(const std::vector<Expr> &args, F f) {
+    std::vector<Expr> vars;
+    for (const Expr &a : args) {
+        vars.push_back(Halide::Internal::Variable::make(a.type(), Halide::Internal::unique_name('s')));
+    }
+    Expr body = Halide::strict_float(f(vars));
+    for (size_t k = args.size(); k-- > 0;) {
+        body = Halide::Internal::Let::make(vars[k].template as<Halide::Internal::Variable>()->name,
+                                           args[k], body);
+    }
+    return body;
+}
+
+// e^t, scaled to stay finite:  e^t = scaled.e / scaled.sc.
+//   t <= kScaleAbove:  sc = 1,      e = e^t            (e <= 2.4e17)
+//   t >  kExpMax:      sc = 0,      e = 2^-96 * e^kExpMax (every result built as x sc / d is 0)
+//   t >  kScaleAbove:  sc = 2^-96,  e = 2^-96 * e^t    (the exponent is lowered in the integer
+//             domain, so this adds no rounding; a caller that also scales its numerator by sc
+//             keeps one final rounding for results that are subnormal, e.g. silu(-100) = -3.7e-42)
+// t is clamped to [kExpMin, kExpMax]: below, e^t has no normal float32 value (and 1 + e^t == 1);
+// above, every activation built on it has rounded to 0. Keeping e below 1e19 also keeps e*e and
+// d*d finite, whatever fast-math reassociation does with them.
 // Accuracy: range reduction t = n ln2 + r with |r| <= ln2/2 (Cody-Waite, two constants), then a
 // degree-6 polynomial for e^r with its first three coefficients exact (1, 1, 1/2); the fit's
 // relative error is 0.07 ULP, the float32 evaluation adds about 1 ULP.
 struct ScaledExp {
     Expr e, sc;
 };
-constexpr float kExpMin = -87.0f;  // e^-87 = 1.6e-38, above FLT_MIN
-constexpr float kExpMax = 133.0f;  // 2^-64 * e^133 = 3.3e38, below FLT_MAX
-constexpr float kScaleAbove = 64.0f;
+constexpr float kExpMin = -87.0f;      // e^-87 = 1.6e-38, above FLT_MIN
+constexpr float kExpMax = 110.0f;      // 2^-96 e^110 = 7.5e18; silu(-110) rounds to -0
+constexpr float kScaleAbove = 40.0f;   // e^40 = 2.4e17; 2^-96 e^40 = 3e-12 >> 2^-96
+constexpr int kScaleShift = 96;
 
 inline ScaledExp scaled_exp(const Expr &t_in) {
     using Halide::clamp;
     using Halide::select;
     using Halide::strict_float;
     Expr t = clamp(t_in, f32(kExpMin), f32(kExpMax));
+    // Above kExpMax the scale is 0: x sc / d is then a zero of x's sign.
     // k = t/ln2 + 1.5*2^23: the addition rounds t/ln2 to the nearest integer n, held in k's low
     // mantissa bits (as 2^22 + n). Shifting k's bits left by 23 drops everything but n, giving
     // n << 23: the exponent field of 2^n, to which the bias is added as an integer.
     const float magic = 0x1.8p23f;
     Expr k = t * f32(1.44269504088896341f) + f32(magic);
-    Expr nf = strict_float(k - f32(magic));  // exactly n; strict, or LLVM folds it to t/ln2
+    // Exactly n; strict, or LLVM folds it to t/ln2. k is bound once (strict_apply), so the value
+    // whose bits give 2^n is the very value n is taken from (a strict recomputation of k without
+    // FMA could round to the other integer: a factor-2 error).
+    Expr nf = strict_apply({k}, [&](auto v) { return v[0] - f32(magic); });
     // ln2 = kLn2Hi + kLn2Lo; kLn2Hi has 9 significant bits, so nf * kLn2Hi is exact for |n| < 2^15.
     const float kLn2Hi = 0x1.62e400p-1f, kLn2Lo = 0x1.7f7d1cp-20f;
-    Expr r = strict_float((t - nf * f32(kLn2Hi)) - nf * f32(kLn2Lo));
+    Expr r = strict_apply({t, nf}, [&](auto v) {
+        return (v[0] - v[1] * f32(kLn2Hi)) - v[1] * f32(kLn2Lo);
+    });
     // e^r ~ 1 + r + r^2/2 + r^3 (c3 + r (c4 + r (c5 + r c6))): minimax fit of the relative error
     // on |r| <= ln2/2 with the first three coefficients fixed.
     Expr q = f32(0x1.6b6e4cp-10f);
@@ -61,9 +91,10 @@ inline ScaledExp scaled_exp(const Expr &t_in) {
     Expr p = (r2 * r) * q + (r2 * f32(0.5f) + r) + f32(1.0f);
     Expr big = t > f32(kScaleAbove);
     Expr exp_field = (bits(k) << 23) + Halide::Expr(127u << 23) -
-                     select(big, Halide::Expr(64u << 23), Halide::Expr(0u));
+                     select(big, Halide::Expr(unsigned(kScaleShift) << 23), Halide::Expr(0u));
     Expr two_n = from_bits(exp_field);
-    return {two_n * p, select(big, f32(0x1p-64f), f32(1.0f))};
+    return {two_n * p, select(t_in > f32(kExpMax), f32(0.0f), big,
+                              f32(std::ldexp(1.0f, -kScaleShift)), f32(1.0f))};
 }
 
 // The logistic family around z = beta*x: with E = e^-z (scaled as above),

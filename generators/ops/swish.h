@@ -9,9 +9,9 @@ struct swish {
         using namespace num;
         using Halide::select;
         Logistic l = logistic(beta * x);
-        // (s x sc) / d: with sc = 2^-64 for beta x < -64 the quotient is rounded once, so tails
+        // (s x sc) / d: with sc = 2^-96 for beta x < -40 the quotient is rounded once, so tails
         // keep their subnormal values.
-        Expr y = ((s * x) * l.sc) / l.d;
+        Expr y = strict_apply({s * x, l.sc, l.d}, [](auto v) { return (v[0] * v[1]) / v[2]; });
         Expr at_minus = select(beta > f32(0.0f), s * f32(-0.0f), -s * pos_inf());
         Expr at_plus = select(beta < f32(0.0f), s * f32(0.0f), s * pos_inf());
         return with_specials(x, y, at_minus, at_plus);
@@ -26,7 +26,8 @@ struct swish {
         // Outside [-kExpMax, -kExpMin] the clamped exponential no longer follows z; clamping z
         // too keeps z (1 - sigma) at its limits (0 for z -> +inf, sigma -> 0 for z -> -inf).
         Expr zc = Halide::clamp(z, f32(-kExpMax), f32(-kExpMin));
-        Expr dx = ((dy * s * (f32(1.0f) + zc * l.q)) * l.sc) / l.d;
+        Expr dx = strict_apply({dy * s * (f32(1.0f) + zc * l.q), l.sc, l.d},
+                               [](auto v) { return (v[0] * v[1]) / v[2]; });
         Expr slope_plus = select(beta > f32(0.0f), f32(1.0f), beta == f32(0.0f), f32(0.5f), f32(0.0f));
         Expr slope_minus = select(beta < f32(0.0f), f32(1.0f), beta == f32(0.0f), f32(0.5f), f32(0.0f));
         return with_specials(x, dx, dy * s * slope_minus, dy * s * slope_plus);
@@ -42,10 +43,11 @@ struct swish {
         using Halide::select;
         Expr z = p.beta * x;
         Logistic l = logistic(z);
-        Expr term = ((dy * p.scale * x * x * l.q) * l.sc) / l.d;
-        // Outside the exponential's range the term is below 1e-34 s/beta^2: flush it rather than
-        // let the clamped exponential overstate it.
-        term = select(z > f32(-kExpMin) || z < f32(-kExpMax), f32(0.0f) * dy, term);
+        Expr term = strict_apply({dy * p.scale * x * x * l.q, l.sc, l.d},
+                                 [](auto v) { return (v[0] * v[1]) / v[2]; });
+        // Above -kExpMin the term is below 1e-34 s/beta^2: flush it rather than let the clamped
+        // exponential overstate it (below -kExpMax, sc = 0 flushes it already).
+        term = select(z > f32(-kExpMin), f32(0.0f) * dy, term);
         Expr at_inf = select(p.beta == f32(0.0f), dy * p.scale * pos_inf(), f32(0.0f) * dy);
         return {with_specials(x, term, at_inf, at_inf)};
     }
