@@ -41,46 +41,44 @@ Expr strict_apply(const std::vector<Expr> &args, F f) {
     return body;
 }
 
-// e^t, scaled to stay finite:  e^t = scaled.e / scaled.sc.
+// e^t, scaled to stay finite:  e^t = e / sc.
 //   t <= kScaleAbove:  sc = 1,      e = e^t            (e <= 2.4e17)
-//   t >  kExpMax:      sc = 0,      e = 2^-96 * e^kExpMax (every result built as x sc / d is 0)
-//   t >  kScaleAbove:  sc = 2^-96,  e = 2^-96 * e^t    (the exponent is lowered in the integer
+//   t >  kScaleAbove:  sc = 2^-96,  e = 2^-96 e^t      (the exponent is lowered in the integer
 //             domain, so this adds no rounding; a caller that also scales its numerator by sc
 //             keeps one final rounding for results that are subnormal, e.g. silu(-100) = -3.7e-42)
-// t is clamped to [kExpMin, kExpMax]: below, e^t has no normal float32 value (and 1 + e^t == 1);
-// above, every activation built on it has rounded to 0. Keeping e below 1e19 also keeps e*e and
-// d*d finite, whatever fast-math reassociation does with them.
-// Accuracy: range reduction t = n ln2 + r with |r| <= ln2/2 (Cody-Waite, two constants), then a
-// degree-6 polynomial for e^r with its first three coefficients exact (1, 1, 1/2); the fit's
-// relative error is 0.07 ULP, the float32 evaluation adds about 1 ULP.
+//   t >  kExpMax:      flush is true: every activation built on e^-z has rounded to 0 there
+//             (silu(-110) = -1.9e-46). e and sc are then meaningless; callers select 0.
+// t is clamped below at kExpMin: e^t has no normal float32 value below it, and 1 + e^t == 1.
+// Keeping e below 1e19 keeps e*e and d*d finite, whatever fast-math reassociation does.
+// Accuracy: range reduction t = n ln2 + r with |r| <= ln2/2 (Cody-Waite, two constants; kLn2Hi has
+// 14 significant bits, so n kLn2Hi is exact and FMA or not gives the same r), then a degree-6
+// polynomial for e^r with its first three coefficients exact (1, 1, 1/2): the fit's relative
+// error is 0.07 ULP, the float32 evaluation adds about 1 ULP.
 struct ScaledExp {
-    Expr e, sc;
+    Expr e, sc, flush;
 };
 constexpr float kExpMin = -87.0f;      // e^-87 = 1.6e-38, above FLT_MIN
-constexpr float kExpMax = 110.0f;      // 2^-96 e^110 = 7.5e18; silu(-110) rounds to -0
+constexpr float kExpMax = 110.0f;      // 2^-96 e^110 = 7.5e18
 constexpr float kScaleAbove = 40.0f;   // e^40 = 2.4e17; 2^-96 e^40 = 3e-12 >> 2^-96
 constexpr int kScaleShift = 96;
 
 inline ScaledExp scaled_exp(const Expr &t_in) {
-    using Halide::clamp;
     using Halide::select;
-    using Halide::strict_float;
-    Expr t = clamp(t_in, f32(kExpMin), f32(kExpMax));
-    // Above kExpMax the scale is 0: x sc / d is then a zero of x's sign.
-    // k = t/ln2 + 1.5*2^23: the addition rounds t/ln2 to the nearest integer n, held in k's low
-    // mantissa bits (as 2^22 + n). Shifting k's bits left by 23 drops everything but n, giving
-    // n << 23: the exponent field of 2^n, to which the bias is added as an integer.
-    const float magic = 0x1.8p23f;
+    Expr t = Halide::max(t_in, f32(kExpMin));
+    // k = t/ln2 + (1.5*2^23 + 127): the addition rounds t/ln2 to the nearest integer n and
+    // leaves 2^22 + 127 + n in k's mantissa bits; shifted left by 23 (mod 2^32) that is the
+    // biased exponent field of 2^n.
+    const float magic = 0x1.8p23f + 127.0f;
     Expr k = t * f32(1.44269504088896341f) + f32(magic);
     // Exactly n; strict, or LLVM folds it to t/ln2. k is bound once (strict_apply), so the value
     // whose bits give 2^n is the very value n is taken from (a strict recomputation of k without
     // FMA could round to the other integer: a factor-2 error).
     Expr nf = strict_apply({k}, [&](auto v) { return v[0] - f32(magic); });
-    // ln2 = kLn2Hi + kLn2Lo; kLn2Hi has 9 significant bits, so nf * kLn2Hi is exact for |n| < 2^15.
     const float kLn2Hi = 0x1.62e400p-1f, kLn2Lo = 0x1.7f7d1cp-20f;
-    Expr r = strict_apply({t, nf}, [&](auto v) {
-        return (v[0] - v[1] * f32(kLn2Hi)) - v[1] * f32(kLn2Lo);
-    });
+    // t - n kLn2Hi is exact with or without FMA; the second step is strict, or reassociation
+    // folds it into t - n (kLn2Hi + kLn2Lo) and loses the low bits (up to 68 ULP measured).
+    Expr r_hi = t - nf * f32(kLn2Hi);
+    Expr r = strict_apply({r_hi, nf}, [&](auto v) { return v[0] - v[1] * f32(kLn2Lo); });
     // e^r ~ 1 + r + r^2/2 + r^3 (c3 + r (c4 + r (c5 + r c6))): minimax fit of the relative error
     // on |r| <= ln2/2 with the first three coefficients fixed.
     Expr q = f32(0x1.6b6e4cp-10f);
@@ -90,34 +88,35 @@ inline ScaledExp scaled_exp(const Expr &t_in) {
     Expr r2 = r * r;
     Expr p = (r2 * r) * q + (r2 * f32(0.5f) + r) + f32(1.0f);
     Expr big = t > f32(kScaleAbove);
-    Expr exp_field = (bits(k) << 23) + Halide::Expr(127u << 23) -
+    Expr exp_field = (bits(k) << 23) -
                      select(big, Halide::Expr(unsigned(kScaleShift) << 23), Halide::Expr(0u));
-    Expr two_n = from_bits(exp_field);
-    return {two_n * p, select(t_in > f32(kExpMax), f32(0.0f), big,
-                              f32(std::ldexp(1.0f, -kScaleShift)), f32(1.0f))};
+    return {from_bits(exp_field) * p, select(big, f32(std::ldexp(1.0f, -kScaleShift)), f32(1.0f)),
+            t_in > f32(kExpMax)};
 }
 
-// The logistic family around z = beta*x: with E = e^-z (scaled as above),
-//   sigma(z)     = sc / d,        d = sc + sc*E
+// The logistic family around z = beta x: with E = e^-z (scaled as above),
+//   sigma(z)     = sc / d,        d = sc + sc E
 //   1 - sigma(z) = q = e / d      (no cancellation for z >> 0)
+//   flush: z < -kExpMax, where sigma(z) < 1.7e-48
 struct Logistic {
-    Expr e, sc, d, q;
+    Expr e, sc, d, q, flush;
 };
 inline Logistic logistic(const Expr &z) {
     ScaledExp s = scaled_exp(-z);
     Expr d = s.sc + s.e;
-    return {s.e, s.sc, d, s.e / d};
+    return {s.e, s.sc, d, s.e / d, s.flush};
 }
 
-// Impose IEEE special values that the fast-math formula may not give:
-//   NaN in x -> NaN out;  x = -inf -> at_minus_inf;  x = +inf -> at_plus_inf.
-inline Expr with_specials(const Expr &x, const Expr &y, const Expr &at_minus_inf,
-                          const Expr &at_plus_inf) {
-    using Halide::select;
-    return select(Halide::is_nan(x), x,
-                  Halide::is_inf(x), select(x > f32(0.0f), at_plus_inf, at_minus_inf), y);
-}
+// NaN in x gives NaN out, whatever the fast-math formula made of it (is_nan is evaluated strictly).
+inline Expr keep_nan(const Expr &x, const Expr &y) { return Halide::select(Halide::is_nan(x), x, y); }
 
-inline Expr pos_inf() { return f32(std::numeric_limits<float>::infinity()); }
+// beta * x for a runtime beta that may be 0: x is clamped to finite values first, so that
+// 0 * inf gives 0 (the limit of swish with beta = 0 is s x / 2) rather than NaN. A constant,
+// non-zero beta (silu, quick_gelu) needs no clamp.
+inline Expr scaled_arg(const Expr &beta, const Expr &x) {
+    const float fmax = std::numeric_limits<float>::max();
+    if (Halide::Internal::is_const(beta) && !Halide::Internal::is_const_zero(beta)) return beta * x;
+    return beta * Halide::clamp(x, f32(-fmax), f32(fmax));
+}
 
 }  // namespace hact::num

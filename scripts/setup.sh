@@ -8,7 +8,10 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=${HACT_VENV:-$repo/.venv}
 
 # Pinned Python tools. halide: the wheel ships libHalide, the headers and the CMake package.
-pip_pins=(halide==21.0.0 cmake==3.31.6 ninja==1.13.0 onednn-devel==2026.1.0 onednn==2026.1.0)
+# oneDNN (benchmark anchor): the CPU-only GNU-OpenMP build; the plain "onednn" wheel is built
+# for SYCL and cannot create a CPU engine without a SYCL CPU device.
+pip_pins=(halide==21.0.0 cmake==3.31.6 ninja==1.13.0 mpmath==1.3.0
+          onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0)
 # Debian packages: compilers, GoogleTest, Google Benchmark.
 apt_pkgs=(build-essential python3-venv googletest libgtest-dev libbenchmark-dev)
 
