@@ -1,0 +1,341 @@
+// hact_bench: every registered op x direction x ISA variant x size x threads, and the anchors it
+// is judged against, measured in the same run at the same sizes and thread counts:
+//   copy/2stream   memcpy of the same bytes (read x, write y): roofline of fwd and bwd_params
+//   copy/3stream   c[i] = a[i] + b[i], plain loop (read 2, write 1): roofline of bwd
+//   onednn/<op>    oneDNN eltwise forward / backward (src-based), where the op has a counterpart
+//   plain/silu     y = x / (1 + expf(-x)) as a plain -O3 -march=native loop
+// Names: <impl>/<op>/<dir>[/<isa>]/n:<elements per stream>/threads:<t>; scripts/perf_table.py
+// parses them. Counters: items/s = elements/s; bytes/s counts each stream read or written once.
+// Everything is registered in main() from the registry: there is no per-op code here.
+#include <benchmark/benchmark.h>
+#include <omp.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "hact/hact.h"
+#ifdef HACT_BENCH_ONEDNN
+#include "dnnl.hpp"
+#endif
+
+void plain_silu_f32(const float *x, float *y, std::size_t n);                 // anchor_loops.cpp
+void add3_f32(const float *a, const float *b, float *c, std::size_t n);       // anchor_loops.cpp
+extern const char anchor_loops_compiler[];
+
+namespace {
+
+// Float32 elements per stream, one size per level of this machine's hierarchy (AMD EPYC Zen VM,
+// 2 cores: L1d 32 KiB and L2 1 MiB per core, L3 32 MiB; /sys/devices/system/cpu/cpu0/cache). The
+// whole 3-stream working set (bwd) fits the level named, and is well past the level below:
+//   L1    2048 = 8 KiB/stream    (3 streams 24 KiB  <  32 KiB L1d)
+//   L2   32768 = 128 KiB/stream  (3 streams 384 KiB <  1 MiB L2; 2 streams 256 KiB > L1d)
+//   L3   2^20  = 4 MiB/stream    (3 streams 12 MiB  <  32 MiB L3; > 2 x 1 MiB L2)
+//   DRAM 2^25  = 128 MiB/stream  (3 streams 384 MiB, 12 x L3)
+struct Level {
+    const char *name;
+    std::size_t n;
+};
+constexpr Level kLevels[] = {{"L1", 2048}, {"L2", 32768}, {"L3", std::size_t{1} << 20},
+                             {"DRAM", std::size_t{1} << 25}};
+constexpr int kThreads[] = {1, 2};
+
+enum Dir { kFwd, kBwd, kBwdParams };
+constexpr const char *kDirName[] = {"fwd", "bwd", "bwd_params"};
+constexpr int kStreams[] = {2, 3, 2};  // fwd: x, y; bwd: x, dy, dx; bwd_params: x, dy
+
+// ---- buffers: 64-byte aligned, deterministic random values in [-10, 10), one set per size ----
+struct FreeDeleter {
+    void operator()(float *p) const { std::free(p); }
+};
+using Array = std::unique_ptr<float, FreeDeleter>;
+
+Array random_array(std::size_t n, std::uint64_t seed) {
+    std::size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
+    Array a(static_cast<float *>(std::aligned_alloc(64, bytes)));
+    if (!a) {
+        std::fprintf(stderr, "hact_bench: out of memory (%zu bytes)\n", bytes);
+        std::exit(EXIT_FAILURE);
+    }
+    std::uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
+    for (std::size_t i = 0; i < n; ++i) {
+        s = s * 6364136223846793005ull + 1442695040888963407ull;  // 64-bit LCG, top 24 bits
+        a.get()[i] = static_cast<float>(s >> 40) * (20.0f / 16777216.0f) - 10.0f;
+    }
+    return a;
+}
+
+struct Buffers {
+    Array x, dy, out;  // inputs x and dy; out is y (fwd) or dx (bwd), never aliased
+};
+
+// Made on first use and kept (about 400 MiB for all sizes), so any run order, filter or
+// --benchmark_enable_random_interleaving works without refilling.
+const Buffers &buffers(std::size_t n) {
+    static std::map<std::size_t, Buffers> cache;
+    auto it = cache.find(n);
+    if (it == cache.end())
+        it = cache.emplace(n, Buffers{random_array(n, 1), random_array(n, 2), random_array(n, 3)}).first;
+    return it->second;
+}
+
+// The anchors' thread model: fn(begin, end) on `threads` OpenMP threads, contiguous slices with
+// 64-byte aligned bounds. (hact uses its own pool, Halide's; oneDNN its OpenMP runtime.)
+template <class Fn>
+void split(int threads, std::size_t n, Fn fn) {
+    if (threads == 1) return fn(std::size_t{0}, n);
+#pragma omp parallel num_threads(threads)
+    {
+        std::size_t nt = static_cast<std::size_t>(omp_get_num_threads());
+        std::size_t chunk = (n / nt + 15) & ~std::size_t{15};
+        std::size_t lo = std::min(n, static_cast<std::size_t>(omp_get_thread_num()) * chunk);
+        fn(lo, std::min(n, lo + chunk));
+    }
+}
+
+// One benchmark. make(buffers) runs outside the timing loop (after threads are set) and returns
+// the timed body, a callable returning false on a failed call.
+template <class Make>
+void add(const std::string &name, std::size_t n, int threads, int streams, hact_isa isa, Make make) {
+    benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State &st) {
+        hact_set_num_threads(threads);
+        omp_set_num_threads(threads);  // oneDNN's OpenMP runtime
+        if (isa && (hact_set_max_isa(isa) != HACT_OK || hact_get_isa() != isa)) {
+            st.SkipWithError("ISA variant not available");
+            return;
+        }
+        auto body = make(buffers(n));
+        for (auto _ : st) {
+            if (!body()) {
+                st.SkipWithError(hact_last_error());
+                break;
+            }
+            benchmark::ClobberMemory();
+        }
+        st.SetItemsProcessed(st.iterations() * static_cast<std::int64_t>(n));
+        st.SetBytesProcessed(st.iterations() * static_cast<std::int64_t>(n * sizeof(float)) * streams);
+    })->UseRealTime();
+}
+
+// ---- oneDNN anchor: op name -> eltwise algorithm and (alpha, beta) from the op's parameters ----
+#ifdef HACT_BENCH_ONEDNN
+using dnnl::algorithm;
+struct DnnlAnchor {
+    const char *op;  // hact registry name; entries whose op is not (yet) registered are unused
+    algorithm alg;
+    std::pair<float, float> (*alpha_beta)(const hact_params &);
+};
+using AB = std::pair<float, float>;
+const DnnlAnchor kDnnlAnchors[] = {
+    {"silu", algorithm::eltwise_swish, [](const hact_params &) { return AB{1.0f, 0.0f}; }},
+    // swish = scale * x * sigmoid(beta x): oneDNN's swish is x * sigmoid(alpha x), so this holds
+    // for scale == 1 (the default the bench uses).
+    {"swish", algorithm::eltwise_swish, [](const hact_params &p) { return AB{p.beta, 0.0f}; }},
+    {"quick_gelu", algorithm::eltwise_swish, [](const hact_params &) { return AB{1.702f, 0.0f}; }},
+    {"relu", algorithm::eltwise_relu, [](const hact_params &) { return AB{0.0f, 0.0f}; }},
+    {"leaky_relu", algorithm::eltwise_relu, [](const hact_params &p) { return AB{p.negative_slope, 0.0f}; }},
+    {"elu", algorithm::eltwise_elu, [](const hact_params &p) { return AB{p.alpha, 0.0f}; }},
+    {"gelu", algorithm::eltwise_gelu_erf, [](const hact_params &) { return AB{0.0f, 0.0f}; }},
+    {"gelu_tanh", algorithm::eltwise_gelu_tanh, [](const hact_params &) { return AB{0.0f, 0.0f}; }},
+    {"mish", algorithm::eltwise_mish, [](const hact_params &) { return AB{0.0f, 0.0f}; }},
+    {"sigmoid", algorithm::eltwise_logistic, [](const hact_params &) { return AB{0.0f, 0.0f}; }},
+    {"tanh", algorithm::eltwise_tanh, [](const hact_params &) { return AB{0.0f, 0.0f}; }},
+    // softplus(x) = log(1 + exp(beta x)) / beta (oneDNN has no threshold cut-off).
+    {"softplus", algorithm::eltwise_soft_relu, [](const hact_params &p) { return AB{p.beta, 0.0f}; }},
+    {"hardswish", algorithm::eltwise_hardswish, [](const hact_params &) { return AB{1.0f / 6, 0.5f}; }},
+    {"hardsigmoid", algorithm::eltwise_hardsigmoid, [](const hact_params &) { return AB{1.0f / 6, 0.5f}; }},
+    {"hardtanh", algorithm::eltwise_clip, [](const hact_params &p) { return AB{p.min_val, p.max_val}; }},
+    {"relu6", algorithm::eltwise_clip, [](const hact_params &) { return AB{0.0f, 6.0f}; }},
+};
+
+struct Dnnl {
+    dnnl::engine eng;
+    dnnl::stream strm;
+    int max_threads;  // 2 with the OpenMP runtime, 1 with the sequential one
+};
+
+// The engine and stream, or nullptr (with the reason in *why) if this oneDNN cannot run here.
+const Dnnl *dnnl_runtime(std::string *why) {
+    static std::string reason;
+    static std::unique_ptr<Dnnl> d = []() -> std::unique_ptr<Dnnl> {
+        const dnnl_version_t *v = dnnl_version();
+        if (v->cpu_runtime != DNNL_RUNTIME_OMP && v->cpu_runtime != DNNL_RUNTIME_SEQ) {
+            reason = "CPU runtime " + std::to_string(v->cpu_runtime) + " is not OpenMP or sequential";
+            return nullptr;
+        }
+        try {
+            dnnl::engine eng(dnnl::engine::kind::cpu, 0);
+            dnnl::stream strm(eng);
+            return std::make_unique<Dnnl>(Dnnl{eng, strm, v->cpu_runtime == DNNL_RUNTIME_OMP ? 2 : 1});
+        } catch (const dnnl::error &e) {
+            reason = std::string("no CPU engine: ") + e.what();
+            return nullptr;
+        }
+    }();
+    if (why) *why = reason;
+    return d.get();
+}
+
+// The timed body for oneDNN: the primitive is created here, once, outside the timing loop.
+auto dnnl_body(const DnnlAnchor &a, const hact_params &p, Dir dir, std::size_t n, const Buffers &b) {
+    using dnnl::memory;
+    const Dnnl &d = *dnnl_runtime(nullptr);
+    auto [alpha, beta] = a.alpha_beta(p);
+    memory::desc md({static_cast<memory::dim>(n)}, memory::data_type::f32, memory::format_tag::a);
+    memory x(md, d.eng, b.x.get()), dy(md, d.eng, b.dy.get()), out(md, d.eng, b.out.get());
+    dnnl::primitive prim;
+    std::unordered_map<int, memory> args;
+    if (dir == kFwd) {
+        prim = dnnl::eltwise_forward(dnnl::eltwise_forward::primitive_desc(
+            d.eng, dnnl::prop_kind::forward_inference, a.alg, md, md, alpha, beta));
+        args = {{DNNL_ARG_SRC, x}, {DNNL_ARG_DST, out}};
+    } else {
+        dnnl::eltwise_forward::primitive_desc hint(d.eng, dnnl::prop_kind::forward_training, a.alg,
+                                                   md, md, alpha, beta);
+        prim = dnnl::eltwise_backward(
+            dnnl::eltwise_backward::primitive_desc(d.eng, a.alg, md, md, md, alpha, beta, hint));
+        args = {{DNNL_ARG_SRC, x}, {DNNL_ARG_DIFF_DST, dy}, {DNNL_ARG_DIFF_SRC, out}};
+    }
+    return [prim, args, strm = d.strm]() mutable {
+        prim.execute(strm, args);
+        strm.wait();
+        return true;
+    };
+}
+
+const DnnlAnchor *dnnl_anchor(const char *op) {
+    for (const DnnlAnchor &a : kDnnlAnchors)
+        if (std::strcmp(a.op, op) == 0) return &a;
+    return nullptr;
+}
+
+std::string dnnl_description() {
+    std::string why;
+    const dnnl_version_t *v = dnnl_version();
+    std::string s = "oneDNN " + std::to_string(v->major) + "." + std::to_string(v->minor) + "." +
+                    std::to_string(v->patch);
+    if (!dnnl_runtime(&why)) return s + ": unusable here (" + why + "), no oneDNN anchor";
+    return s + (v->cpu_runtime == DNNL_RUNTIME_OMP ? ", CPU runtime OpenMP" : ", CPU runtime sequential");
+}
+#endif
+
+// hact's call for one direction; false on failure (the message is in hact_last_error()).
+bool hact_call(hact_op op, Dir dir, const hact_params &p, std::size_t n, const Buffers &b) {
+    hact_params grad;
+    hact_status s;
+    switch (dir) {
+    case kFwd: s = hact_forward(op, HACT_F32, b.x.get(), b.out.get(), n, &p); break;
+    case kBwd: s = hact_backward(op, HACT_F32, b.x.get(), b.dy.get(), b.out.get(), n, &p); break;
+    default:
+        s = hact_backward_params(op, HACT_F32, b.x.get(), b.dy.get(), n, &p, &grad);
+        benchmark::DoNotOptimize(grad);
+    }
+    return s == HACT_OK;
+}
+
+std::string cpu_model() {
+    std::ifstream f("/proc/cpuinfo");
+    for (std::string line; std::getline(f, line);)
+        if (line.rfind("model name", 0) == 0) return line.substr(line.find(':') + 2);
+    return "unknown";
+}
+
+void register_all() {
+    std::vector<hact_isa> isas;
+    for (int i = HACT_ISA_X86_64; i <= HACT_ISA_AVX512; ++i)
+        if (hact_isa_available(static_cast<hact_isa>(i))) isas.push_back(static_cast<hact_isa>(i));
+
+    for (const Level &lv : kLevels) {
+        for (int t : kThreads) {
+            const std::size_t n = lv.n;
+            const std::string tail = "/n:" + std::to_string(n) + "/threads:" + std::to_string(t);
+            // Anchors without an op: the copy rooflines and the plain loop.
+            add("copy/2stream" + tail, n, t, 2, hact_isa(0), [n, t](const Buffers &b) {
+                return [&b, n, t] {
+                    split(t, n, [&](std::size_t lo, std::size_t hi) {
+                        std::memcpy(b.out.get() + lo, b.x.get() + lo, (hi - lo) * sizeof(float));
+                    });
+                    return true;
+                };
+            });
+            add("copy/3stream" + tail, n, t, 3, hact_isa(0), [n, t](const Buffers &b) {
+                return [&b, n, t] {
+                    split(t, n, [&](std::size_t lo, std::size_t hi) {
+                        add3_f32(b.x.get() + lo, b.dy.get() + lo, b.out.get() + lo, hi - lo);
+                    });
+                    return true;
+                };
+            });
+            add("plain/silu/fwd" + tail, n, t, 2, hact_isa(0), [n, t](const Buffers &b) {
+                return [&b, n, t] {
+                    split(t, n, [&](std::size_t lo, std::size_t hi) {
+                        plain_silu_f32(b.x.get() + lo, b.out.get() + lo, hi - lo);
+                    });
+                    return true;
+                };
+            });
+            // Every op x direction: each hact ISA variant, then oneDNN's counterpart if any.
+            for (int i = 0; i < hact_op_count(); ++i) {
+                const hact_op op = static_cast<hact_op>(i);
+                const hact_params p = hact_default_params(op);
+                const std::string name = hact_op_name(op);
+                for (Dir dir : {kFwd, kBwd, kBwdParams}) {
+                    if (dir == kBwdParams && hact_op_learnable_params(op) == 0) continue;
+                    const std::string od = name + "/" + kDirName[dir];
+                    for (hact_isa isa : isas) {
+                        add("hact/" + od + "/" + hact_isa_name(isa) + tail, n, t, kStreams[dir], isa,
+                            [=](const Buffers &b) { return [&b, op, dir, p, n] { return hact_call(op, dir, p, n, b); }; });
+                    }
+#ifdef HACT_BENCH_ONEDNN
+                    const DnnlAnchor *a = dnnl_anchor(name.c_str());
+                    const Dnnl *d = dnnl_runtime(nullptr);
+                    if (a && d && dir != kBwdParams && t <= d->max_threads) {
+                        add("onednn/" + od + tail, n, t, kStreams[dir], hact_isa(0),
+                            [a, p, dir, n](const Buffers &b) { return dnnl_body(*a, p, dir, n, b); });
+                    }
+#endif
+                }
+            }
+        }
+    }
+
+    // Context for perf_table.py (it reads the JSON only).
+    std::string levels, isa_names;
+    for (const Level &lv : kLevels)
+        levels += (levels.empty() ? "" : ",") + std::to_string(lv.n) + "=" + lv.name;
+    for (hact_isa isa : isas) isa_names += (isa_names.empty() ? "" : ",") + std::string(hact_isa_name(isa));
+    benchmark::AddCustomContext("cpu_model", cpu_model());
+    benchmark::AddCustomContext("size_levels", levels);
+    benchmark::AddCustomContext("hact_version", hact_version_string());
+    benchmark::AddCustomContext("hact_isas", isa_names);
+    benchmark::AddCustomContext("anchor_threads", "OpenMP (" + std::to_string(_OPENMP) + "), static contiguous split");
+    benchmark::AddCustomContext("anchor_loops_compiler", anchor_loops_compiler);
+#ifdef HACT_BENCH_ONEDNN
+    benchmark::AddCustomContext("onednn", dnnl_description());
+#else
+    benchmark::AddCustomContext("onednn", "not built (oneDNN not found at configure time)");
+#endif
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+    std::string command;
+    for (int i = 0; i < argc; ++i) command += (i ? " " : "") + std::string(argv[i]);
+    benchmark::AddCustomContext("command", command);
+    register_all();
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

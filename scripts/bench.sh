@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Run hact's benchmark suite (bench/hact_bench) and regenerate docs/performance.md from its JSON.
+#   scripts/bench.sh [-r REPS] [-f FILTER] [-t MIN_TIME] [-j JSON] [-o MARKDOWN] [-- BENCHMARK ARGS...]
+#     -r  repetitions per benchmark (default 5); the tables use their median
+#     -f  --benchmark_filter regex, e.g. 'silu/fwd/avx512|copy' (default: everything)
+#     -t  --benchmark_min_time in seconds per repetition, a plain number (Google Benchmark 1.7)
+#     -j  JSON output (default <build>/bench/hact_bench.json)
+#     -o  markdown output (default docs/performance.md)
+#   after --: passed to the binary as is (e.g. --benchmark_enable_random_interleaving=true).
+# Environment: HACT_BUILD_DIR (default <repo>/build), HACT_VENV (default <repo>/.venv). The binary
+# is built first if needed. For the oneDNN anchor configure with -DHACT_ONEDNN_ROOT=<prefix of a
+# oneDNN with the OpenMP or sequential CPU runtime> (see bench/CMakeLists.txt).
+# Run it on a quiet machine: the figures are only as good as the machine is idle.
+set -euo pipefail
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+venv=${HACT_VENV:-$repo/.venv}
+build=${HACT_BUILD_DIR:-$repo/build}
+orig_args=("$@")
+reps=5 filter="" min_time="" json="" md="$repo/docs/performance.md"
+while getopts "r:f:t:j:o:h" opt; do
+  case $opt in
+    r) reps=$OPTARG ;;
+    f) filter=$OPTARG ;;
+    t) min_time=$OPTARG ;;
+    j) json=$OPTARG ;;
+    o) md=$OPTARG ;;
+    *) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 2 ;;
+  esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = "--" ] && shift
+json=${json:-$build/bench/hact_bench.json}
+
+[ -f "$build/build.ninja" ] || HACT_BUILD_DIR="$build" "$repo/scripts/build.sh"
+"$venv/bin/cmake" --build "$build" --target hact_bench
+
+cmd=("$build/bench/hact_bench" "--benchmark_repetitions=$reps" --benchmark_report_aggregates_only=true
+     "--benchmark_out=$json" --benchmark_out_format=json)
+[ -n "$filter" ] && cmd+=("--benchmark_filter=$filter")
+[ -n "$min_time" ] && cmd+=("--benchmark_min_time=$min_time")
+cmd+=("$@")
+mkdir -p "$(dirname "$json")"
+echo "[bench] ${cmd[*]}" >&2
+"${cmd[@]}"
+"$venv/bin/python" "$repo/scripts/perf_table.py" "$json" -o "$md" \
+  --command "$(printf '%q ' scripts/bench.sh "${orig_args[@]}" | sed 's/ $//')"
