@@ -110,23 +110,19 @@ static halide_buffer_t make_buffer(const call *c, const void *data, size_t offse
     static const struct halide_type_t types[HACTI_NUM_DTYPES] = {
         {halide_type_float, 32, 1}, {halide_type_float, 16, 1}, {halide_type_bfloat, 16, 1},
         {halide_type_float, 64, 1}};
-    dim->min = 0;
-    dim->extent = extent;
-    dim->stride = 1;
-    dim->flags = 0;
-    halide_buffer_t b;
-    memset(&b, 0, sizeof b);
-    b.host = (uint8_t *)data + offset * dtype_sizes[c->dtype];
-    b.type = types[c->dtype];
-    b.dimensions = 1;
-    b.dim = dim;
-    return b;
+    *dim = (halide_dimension_t){0, extent, 1, 0};
+    return (halide_buffer_t){.host = (uint8_t *)data + offset * dtype_sizes[c->dtype],
+                             .type = types[c->dtype], .dimensions = 1, .dim = dim};
 }
 
+/* The Halide runtime's message (if it gave one) is consumed here, so a later failure never
+ * shows a stale one; successful calls do not touch it (no thread-local access on the hot path). */
 static hact_status kernel_failed(const call *c, int rc) {
     const char *msg = hacti_kernel_message();
-    return hacti_fail(HACT_ERR_KERNEL, "hact_%s(%s): kernel failed (Halide error %d)%s%s",
-                      dir_names[c->dir], hact_op_name(c->op), rc, *msg ? ": " : "", msg);
+    hact_status s = hacti_fail(HACT_ERR_KERNEL, "hact_%s(%s): kernel failed (Halide error %d)%s%s",
+                               dir_names[c->dir], hact_op_name(c->op), rc, *msg ? ": " : "", msg);
+    hacti_clear_kernel_message();
+    return s;
 }
 
 #define HACTI_ARGS(c) c.p[0], c.p[1], c.p[2], c.p[3], c.p[4], c.p[5], c.p[6]
@@ -140,7 +136,6 @@ hact_status hact_forward(hact_op op, hact_dtype dtype, const void *x, void *y, s
     HACTI_TRY(check_pointer(&c, x, "x"));
     HACTI_TRY(check_pointer(&c, y, "y"));
     HACTI_TRY(check_overlap(&c, x, "x", y, "y", n));
-    hacti_clear_kernel_message();
     for (size_t off = 0; off < n; off += max_chunk) {
         const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
         halide_dimension_t dx, dy;
@@ -162,7 +157,6 @@ hact_status hact_backward(hact_op op, hact_dtype dtype, const void *x, const voi
     HACTI_TRY(check_pointer(&c, dx, "dx"));
     HACTI_TRY(check_overlap(&c, x, "x", dx, "dx", n));
     HACTI_TRY(check_overlap(&c, dy, "dy", dx, "dx", n));
-    hacti_clear_kernel_message();
     for (size_t off = 0; off < n; off += max_chunk) {
         const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
         halide_dimension_t d0, d1, d2;
@@ -220,8 +214,7 @@ hact_status hact_backward_params(hact_op op, hact_dtype dtype, const void *x, co
         HACTI_TRY(check_size(&c, n));
         HACTI_TRY(check_pointer(&c, x, "x"));
         HACTI_TRY(check_pointer(&c, dy, "dy"));
-        hacti_clear_kernel_message();
-        const size_t whole = n - n % HACT_PGRAD_LANES;
+            const size_t whole = n - n % HACT_PGRAD_LANES;
         for (size_t off = 0; off < whole; off += max_chunk) {
             const int32_t len = (int32_t)(whole - off < max_chunk ? whole - off : max_chunk);
             HACTI_TRY(pgrad_add(&c, x, dy, off, len, nlearn, sums));

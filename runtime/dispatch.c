@@ -48,10 +48,18 @@ static const unsigned built_isas = 0
 
 static unsigned runnable_isas;       /* built and supported by this CPU; set once */
 static atomic_int max_isa = HACTI_MAX_ISA;
+static atomic_int current_isa = 0;   /* best runnable variant at or below max_isa */
 static atomic_int num_threads = 0;   /* 0: Halide's default (HL_NUM_THREADS or one per core) */
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 
 void hacti_halide_error(void *user_context, const char *msg);
+
+static int best_isa_at_or_below(int cap) {
+    for (int isa = cap; isa > 0; --isa) {
+        if (runnable_isas & (1u << isa)) return isa;
+    }
+    return 0;
+}
 
 static void init(void) {
     runnable_isas = built_isas & hacti_cpu_isa_mask();
@@ -60,23 +68,22 @@ static void init(void) {
     hact_isa isa;
     /* An unknown name in the environment is ignored: there is no caller to report it to. */
     if (cap && *cap && hact_isa_from_name(cap, &isa) == HACT_OK) atomic_store(&max_isa, (int)isa);
+    atomic_store(&current_isa, best_isa_at_or_below(atomic_load(&max_isa)));
 }
 
 void hacti_init(void) { pthread_once(&init_once, init); }
 
 unsigned hacti_built_isa_mask(void) { return built_isas; }
 
+/* 0 if nothing runs: no kernels for this CPU. */
 hact_isa hact_get_isa(void) {
     hacti_init();
-    for (int isa = atomic_load(&max_isa); isa > 0; --isa) {
-        if (runnable_isas & (1u << isa)) return (hact_isa)isa;
-    }
-    return (hact_isa)0; /* nothing runnable: no kernels for this CPU */
+    return (hact_isa)atomic_load(&current_isa);
 }
 
 void *hacti_find_kernel(hact_op op, hact_dtype dtype, hacti_dir dir, hact_isa *isa_used) {
     hacti_init();
-    for (int isa = atomic_load(&max_isa); isa > 0; --isa) {
+    for (int isa = atomic_load(&current_isa); isa > 0; --isa) {
         void *fn = kernels[op][dtype][dir][isa];
         if ((runnable_isas & (1u << isa)) && fn) {
             if (isa_used) *isa_used = (hact_isa)isa;
@@ -126,6 +133,7 @@ hact_status hact_set_max_isa(hact_isa isa) {
                           "hact_set_max_isa(%s): no variant at or below it runs on this CPU",
                           isa_names[isa]);
     atomic_store(&max_isa, (int)isa);
+    atomic_store(&current_isa, best_isa_at_or_below(isa));
     return HACT_OK;
 }
 
