@@ -35,9 +35,8 @@ struct OpMath {
 
 }  // namespace hact
 
-// One header per op, named after the op (the registry's order does not matter here).
-#include "ops/silu.h"
-#include "ops/swish.h"
+// One header per op, generators/ops/<op>.h, listed by the build from the registry.
+#include "hact_op_math_headers.inc"
 
 namespace hact {
 
