@@ -48,6 +48,7 @@ public:
     Output<Buffer<float, 1>> y{"y"};
 
     void generate() {
+        num::TargetScope target_scope(get_target());
         check_dtype(dtype);
         y(i) = op_math_or_fail(op).forward(x(i), make_params(params));
         x.dim(0).set_stride(1);
@@ -69,6 +70,7 @@ public:
     Output<Buffer<float, 1>> dx{"dx"};
 
     void generate() {
+        num::TargetScope target_scope(get_target());
         check_dtype(dtype);
         dx(i) = op_math_or_fail(op).backward(x(i), dy(i), make_params(params));
         x.dim(0).set_stride(1);
@@ -91,6 +93,7 @@ public:
     Output<Buffer<double, 2>> partial{"partial"};
 
     void generate() {
+        num::TargetScope target_scope(get_target());
         check_dtype(dtype);
         const OpMath &math = op_math_or_fail(op);
         // Whole lane-vectors only; the runtime passes the remainder zero-padded.

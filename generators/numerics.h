@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <limits>
+#include <utility>
 #include <vector>
 
 #include "Halide.h"
@@ -62,61 +63,126 @@ constexpr float kExpMax = 110.0f;      // 2^-96 e^110 = 7.5e18
 constexpr float kScaleAbove = 40.0f;   // e^40 = 2.4e17; 2^-96 e^40 = 3e-12 >> 2^-96
 constexpr int kScaleShift = 96;
 
-inline ScaledExp scaled_exp(const Expr &t_in) {
+// e^t for t = c x, with c a per-call scalar (a constant or a parameter) and x the element.
+// The product c x is never rounded on its own: the range reduction computes c x - n ln2_hi in one
+// fused multiply-add on FMA targets (the other product is strict, so it is the one LLVM fuses).
+// Rounding c x first would cost |c x| 2^-25 of relative error, 40 ULP at c x = -80. Without FMA
+// (baseline x86-64) the product's rounding error is computed exactly (Dekker), for c != +-1.
+// x is clamped to the range where t >= kExpMin; the clamped x is returned for callers that need
+// t (e.g. z (1 - sigma(z))) consistent with the exponential.
+struct ScaledExpProduct : ScaledExp {
+    Expr t;  // c x (x clamped), rebuilt from the reduction (n ln2 + r): it shares no product with
+             // the exponential, which would stop LLVM from fusing that one
+};
+
+// Whether the kernel being generated has FMA: set by the generator for the duration of
+// generate() (TargetScope), read where the exact form of a step depends on it.
+inline bool &target_has_fma() {
+    static bool has_fma = false;
+    return has_fma;
+}
+struct TargetScope {
+    explicit TargetScope(const Halide::Target &t) {
+        target_has_fma() = t.has_feature(Halide::Target::FMA) || t.arch != Halide::Target::X86;
+    }
+    ~TargetScope() { target_has_fma() = false; }
+};
+
+// c x - hi exactly as an unevaluated sum (rounded part, error) without FMA: Dekker's product
+// with Veltkamp splits, strict throughout. For targets without FMA only.
+inline std::pair<Expr, Expr> product_minus_exact(const Expr &c, const Expr &x, const Expr &hi) {
+    return {strict_apply({c, x, hi},
+                         [](auto v) { return v[0] * v[1] - v[2]; }),
+            strict_apply({c, x}, [](auto v) {
+                const Expr split = f32(4097.0f);  // 2^12 + 1
+                Expr cg = v[0] * split, xg = v[1] * split;
+                Expr c_hi = cg - (cg - v[0]), c_lo = v[0] - c_hi;
+                Expr x_hi = xg - (xg - v[1]), x_lo = v[1] - x_hi;
+                Expr p = v[0] * v[1];
+                return ((c_hi * x_hi - p) + c_hi * x_lo + c_lo * x_hi) + c_lo * x_lo;
+            })};
+}
+inline ScaledExpProduct scaled_exp_product(const Expr &c, const Expr &x) {
     using Halide::select;
-    Expr t = Halide::max(t_in, f32(kExpMin));
+    const float fmax = std::numeric_limits<float>::max();
+    // t >= kExpMin: x >= kExpMin / c for c > 0, x <= kExpMin / c for c < 0; for c = 0 x is only
+    // kept finite so that 0 x = 0 (never 0 inf = NaN).
+    Expr lo = select(c > f32(0.0f), f32(kExpMin) / c, f32(-fmax));
+    Expr hi = select(c < f32(0.0f), f32(kExpMin) / c, f32(fmax));
+    Expr xc = Halide::Internal::is_const(c) && Halide::Internal::is_positive_const(c)
+                  ? Halide::max(x, Halide::Internal::simplify(lo))
+              : Halide::Internal::is_const(c) && Halide::Internal::is_negative_const(c)
+                  ? Halide::min(x, Halide::Internal::simplify(hi))
+                  : Halide::clamp(x, lo, hi);
     // k = t/ln2 + (1.5*2^23 + 127): the addition rounds t/ln2 to the nearest integer n and
     // leaves 2^22 + 127 + n in k's mantissa bits; shifted left by 23 (mod 2^32) that is the
     // biased exponent field of 2^n.
     const float magic = 0x1.8p23f + 127.0f;
-    Expr k = t * f32(1.44269504088896341f) + f32(magic);
+    const float log2e = 1.44269504088896341f;
+    Expr k = xc * (c * f32(log2e)) + f32(magic);
     // Exactly n; strict, or LLVM folds it to t/ln2. k is bound once (strict_apply), so the value
     // whose bits give 2^n is the very value n is taken from (a strict recomputation of k without
     // FMA could round to the other integer: a factor-2 error).
     Expr nf = strict_apply({k}, [&](auto v) { return v[0] - f32(magic); });
+    // r = c x - n ln2 in two steps: kLn2Hi has 14 significant bits, so n kLn2Hi is exact; the
+    // first step is one FMA (or exact for c = +-1); the second is strict, or reassociation folds
+    // it into c x - n (kLn2Hi + kLn2Lo) and loses the low bits (up to 68 ULP measured).
     const float kLn2Hi = 0x1.62e400p-1f, kLn2Lo = 0x1.7f7d1cp-20f;
-    // t - n kLn2Hi is exact with or without FMA; the second step is strict, or reassociation
-    // folds it into t - n (kLn2Hi + kLn2Lo) and loses the low bits (up to 68 ULP measured).
-    Expr r_hi = t - nf * f32(kLn2Hi);
-    Expr r = strict_apply({r_hi, nf}, [&](auto v) { return v[0] - v[1] * f32(kLn2Lo); });
-    // e^r ~ 1 + r + r^2/2 + r^3 (c3 + r (c4 + r (c5 + r c6))): minimax fit of the relative error
+    Expr n_ln2_hi = strict_apply({nf}, [&](auto v) { return v[0] * f32(kLn2Hi); });
+    Expr r_hi, r;
+    const bool exact_c = Halide::Internal::is_const(c, 1) || Halide::Internal::is_const(c, -1);
+    if (target_has_fma() || exact_c) {
+        r_hi = c * xc - n_ln2_hi;
+        r = strict_apply({r_hi, nf}, [&](auto v) { return v[0] - v[1] * f32(kLn2Lo); });
+    } else {
+        // No FMA: c x - n ln2_hi rounded (exact: Sterbenz) plus the product's rounding error.
+        auto [rounded, err] = product_minus_exact(c, xc, n_ln2_hi);
+        r_hi = rounded;
+        r = strict_apply({rounded, err, nf},
+                         [&](auto v) { return (v[0] + v[1]) - v[2] * f32(kLn2Lo); });
+    }
+    // e^r ~ 1 + r + r^2 (1/2 + r (c3 + r (c4 + r (c5 + r c6)))): minimax fit of the relative error
     // on |r| <= ln2/2 with the first three coefficients fixed.
     Expr q = f32(0x1.6b6e4cp-10f);
     q = q * r + f32(0x1.122f7ap-7f);
     q = q * r + f32(0x1.555688p-5f);
     q = q * r + f32(0x1.5554a4p-3f);
-    Expr r2 = r * r;
-    Expr p = (r2 * r) * q + (r2 * f32(0.5f) + r) + f32(1.0f);
-    Expr big = t > f32(kScaleAbove);
+    q = q * r + f32(0.5f);
+    // p = 1 + (r + r^2 q): the small part is formed first (fused), and 1 is added last with
+    // one rounding; strict, or LLVM forms (1 + r) first and rounds twice.
+    Expr u = (r * r) * q + r;
+    Expr p = strict_apply({u}, [](auto v) { return f32(1.0f) + v[0]; });
+    // Thresholds on t, tested on k (= t/ln2 + magic) so that c x is not needed twice.
+    Expr big = k > f32(magic + kScaleAbove * log2e);
+    Expr flush = k > f32(magic + kExpMax * log2e);
     Expr exp_field = (bits(k) << 23) -
                      select(big, Halide::Expr(unsigned(kScaleShift) << 23), Halide::Expr(0u));
-    return {from_bits(exp_field) * p, select(big, f32(std::ldexp(1.0f, -kScaleShift)), f32(1.0f)),
-            t_in > f32(kExpMax)};
+    ScaledExpProduct out;
+    out.e = from_bits(exp_field) * p;
+    out.sc = select(big, f32(std::ldexp(1.0f, -kScaleShift)), f32(1.0f));
+    out.flush = flush;
+    out.t = strict_apply({n_ln2_hi, r_hi}, [](auto v) { return v[0] + v[1]; });
+    return out;
 }
+
+// e^t for an element t (scaled as above).
+inline ScaledExp scaled_exp(const Expr &t) { return scaled_exp_product(f32(1.0f), t); }
 
 // The logistic family around z = beta x: with E = e^-z (scaled as above),
 //   sigma(z)     = sc / d,        d = sc + sc E
 //   1 - sigma(z) = q = e / d      (no cancellation for z >> 0)
 //   flush: z < -kExpMax, where sigma(z) < 1.7e-48
+//   z: beta x, with x clamped where z > -kExpMin (sigma(z) = 1 in float32 there)
 struct Logistic {
-    Expr e, sc, d, q, flush;
+    Expr e, sc, d, q, flush, z;
 };
-inline Logistic logistic(const Expr &z) {
-    ScaledExp s = scaled_exp(-z);
+inline Logistic logistic_of_product(const Expr &beta, const Expr &x) {
+    ScaledExpProduct s = scaled_exp_product(-beta, x);
     Expr d = s.sc + s.e;
-    return {s.e, s.sc, d, s.e / d, s.flush};
+    return {s.e, s.sc, d, s.e / d, s.flush, -s.t};
 }
 
 // NaN in x gives NaN out, whatever the fast-math formula made of it (is_nan is evaluated strictly).
 inline Expr keep_nan(const Expr &x, const Expr &y) { return Halide::select(Halide::is_nan(x), x, y); }
-
-// beta * x for a runtime beta that may be 0: x is clamped to finite values first, so that
-// 0 * inf gives 0 (the limit of swish with beta = 0 is s x / 2) rather than NaN. A constant,
-// non-zero beta (silu, quick_gelu) needs no clamp.
-inline Expr scaled_arg(const Expr &beta, const Expr &x) {
-    const float fmax = std::numeric_limits<float>::max();
-    if (Halide::Internal::is_const(beta) && !Halide::Internal::is_const_zero(beta)) return beta * x;
-    return beta * Halide::clamp(x, f32(-fmax), f32(fmax));
-}
 
 }  // namespace hact::num

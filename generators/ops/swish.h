@@ -6,10 +6,11 @@ namespace hact::ops {
 struct swish {
     // The shared math, for any beta and scale (silu passes constants, which Halide folds).
     // Infinities need no special case: x = +-inf reaches the limits through the clamped
-    // exponential (sigma -> 1) or the flush (sigma -> 0), and beta = 0 through scaled_arg.
+    // exponential (sigma -> 1) or the flush (sigma -> 0); with beta = 0, x is clamped to finite
+    // values inside the exponential, so sigma = 1/2 and y = s x / 2.
     static Expr forward_with(const Expr &x, const Expr &beta, const Expr &s) {
         using namespace num;
-        Logistic l = logistic(scaled_arg(beta, x));
+        Logistic l = logistic_of_product(beta, x);
         // (s x sc) / d: with sc = 2^-96 for beta x < -40 the quotient is rounded once, so tails
         // keep their subnormal values.
         Expr y = strict_apply({s * x, l.sc, l.d}, [](auto v) { return (v[0] * v[1]) / v[2]; });
@@ -19,12 +20,10 @@ struct swish {
     // dy f'(x) = dy s sigma(z) (1 + z (1 - sigma(z))), z = beta x, rounded once at the end.
     static Expr backward_with(const Expr &x, const Expr &dy, const Expr &beta, const Expr &s) {
         using namespace num;
-        Expr z = scaled_arg(beta, x);
-        Logistic l = logistic(z);
-        // Above -kExpMin the clamped exponential no longer follows z: clamping z keeps
-        // z (1 - sigma) at its limit 0 (below -kExpMax the flush applies).
-        Expr zc = Halide::min(z, f32(-kExpMin));
-        Expr dx = strict_apply({dy * s * (f32(1.0f) + zc * l.q), l.sc, l.d},
+        Logistic l = logistic_of_product(beta, x);
+        // l.z is clamped where sigma = 1, which keeps z (1 - sigma) at its limit 0 (below
+        // -kExpMax the flush applies).
+        Expr dx = strict_apply({dy * s * (f32(1.0f) + l.z * l.q), l.sc, l.d},
                                [](auto v) { return (v[0] * v[1]) / v[2]; });
         return keep_nan(x, Halide::select(l.flush, dy * f32(0.0f), dx));
     }
@@ -36,13 +35,12 @@ struct swish {
     // d/dbeta: dy s x^2 sigma(z) (1 - sigma(z)).
     static std::vector<Expr> param_grads(const Expr &x, const Expr &dy, const Params &p) {
         using namespace num;
-        Expr z = scaled_arg(p.beta, x);
-        Logistic l = logistic(z);
+        Logistic l = logistic_of_product(p.beta, x);
         Expr term = strict_apply({dy * p.scale * x * x * l.q, l.sc, l.d},
                                  [](auto v) { return (v[0] * v[1]) / v[2]; });
         // Above -kExpMin the term is below 1e-34 s/beta^2: flush it rather than let the clamped
         // exponential overstate it; below -kExpMax it is below 1e-44 s/beta^2.
-        return {keep_nan(x, Halide::select(l.flush || z > f32(-kExpMin), dy * f32(0.0f), term))};
+        return {keep_nan(x, Halide::select(l.flush || l.z >= f32(-kExpMin), dy * f32(0.0f), term))};
     }
 };
 
