@@ -57,6 +57,7 @@ Expr strict_apply(const std::vector<Expr> &args, F f) {
 // error is 0.07 ULP, the float32 evaluation adds about 1 ULP.
 struct ScaledExp {
     Expr e, sc, flush;
+    Expr two_n, u;  // e = sc e^t = two_n (1 + u), for callers that add to it (see logistic)
 };
 constexpr float kExpMin = -87.0f;      // e^-87 = 1.6e-38, above FLT_MIN
 constexpr float kExpMax = 110.0f;      // 2^-96 e^110 = 7.5e18
@@ -88,6 +89,18 @@ struct TargetScope {
     ~TargetScope() { target_has_fma() = false; }
 };
 
+// a b + c. With FMA: one rounding, through llvm.fma, which LLVM neither splits nor moves (left to
+// contraction, a loop and its vector tail could fuse differently and differ in the last bit).
+// Without: a strict multiply and add, two roundings, the same in every loop.
+inline Expr fused_mul_add(const Expr &a, const Expr &b, const Expr &c) {
+    if (target_has_fma()) {
+        Halide::Type t = a.type().with_lanes(1);
+        std::string name = t.bits() == 64 ? "llvm.fma.f64" : "llvm.fma.f32";
+        return Halide::Internal::Call::make(a.type(), name, {a, b, c}, Halide::Internal::Call::PureExtern);
+    }
+    return strict_apply({a, b, c}, [](auto v) { return v[0] * v[1] + v[2]; });
+}
+
 // c x - hi exactly as an unevaluated sum (rounded part, error) without FMA: Dekker's product
 // with Veltkamp splits, strict throughout. For targets without FMA only.
 inline std::pair<Expr, Expr> product_minus_exact(const Expr &c, const Expr &x, const Expr &hi) {
@@ -102,8 +115,9 @@ inline std::pair<Expr, Expr> product_minus_exact(const Expr &c, const Expr &x, c
                 return ((c_hi * x_hi - p) + c_hi * x_lo + c_lo * x_hi) + c_lo * x_lo;
             })};
 }
-inline ScaledExpProduct scaled_exp_product(const Expr &c, const Expr &x) {
+inline ScaledExpProduct scaled_exp_product(const Expr &c_in, const Expr &x) {
     using Halide::select;
+    const Expr c = Halide::Internal::simplify(c_in);  // so that -1.0f * 1.0f is seen as a constant
     const float fmax = std::numeric_limits<float>::max();
     // t >= kExpMin: x >= kExpMin / c for c > 0, x <= kExpMin / c for c < 0; for c = 0 x is only
     // kept finite so that 0 x = 0 (never 0 inf = NaN).
@@ -116,52 +130,65 @@ inline ScaledExpProduct scaled_exp_product(const Expr &c, const Expr &x) {
                   : Halide::clamp(x, lo, hi);
     // k = t/ln2 + (1.5*2^23 + 127): the addition rounds t/ln2 to the nearest integer n and
     // leaves 2^22 + 127 + n in k's mantissa bits; shifted left by 23 (mod 2^32) that is the
-    // biased exponent field of 2^n.
+    // biased exponent field of 2^n. Fused explicitly: left to LLVM, a loop and its vector tail
+    // could round differently and disagree on n at a tie.
     const float magic = 0x1.8p23f + 127.0f;
     const float log2e = 1.44269504088896341f;
-    Expr k = xc * (c * f32(log2e)) + f32(magic);
-    // Exactly n; strict, or LLVM folds it to t/ln2. k is bound once (strict_apply), so the value
-    // whose bits give 2^n is the very value n is taken from (a strict recomputation of k without
-    // FMA could round to the other integer: a factor-2 error).
+    Expr k = fused_mul_add(xc, c * f32(log2e), f32(magic));
+    // Exactly n; strict, or LLVM folds it to t/ln2.
     Expr nf = strict_apply({k}, [&](auto v) { return v[0] - f32(magic); });
-    // r = c x - n ln2 in two steps: kLn2Hi has 14 significant bits, so n kLn2Hi is exact; the
-    // first step is one FMA (or exact for c = +-1); the second is strict, or reassociation folds
-    // it into c x - n (kLn2Hi + kLn2Lo) and loses the low bits (up to 68 ULP measured).
+    // r = c x - n ln2 in two steps (Cody-Waite): kLn2Hi has 14 significant bits, so n kLn2Hi is
+    // exact and so is c x - n kLn2Hi when c x is; then - n kLn2Lo. Never left to LLVM:
+    // reassociated, the two steps fold into c x - n (kLn2Hi + kLn2Lo) (68 ULP measured).
     const float kLn2Hi = 0x1.62e400p-1f, kLn2Lo = 0x1.7f7d1cp-20f;
-    Expr n_ln2_hi = strict_apply({nf}, [&](auto v) { return v[0] * f32(kLn2Hi); });
-    Expr r_hi, r;
     const bool exact_c = Halide::Internal::is_const(c, 1) || Halide::Internal::is_const(c, -1);
-    if (target_has_fma() || exact_c) {
-        r_hi = c * xc - n_ln2_hi;
-        r = strict_apply({r_hi, nf}, [&](auto v) { return v[0] - v[1] * f32(kLn2Lo); });
+    Expr t_exact = exact_c ? c * xc : Expr();  // c x, exact for c = +-1
+    Expr r_hi, r, t;
+    if (target_has_fma()) {
+        // Each step one FMA: n kLn2Hi is exact, so r_hi is exact; r rounds once.
+        if (exact_c) {
+            r_hi = fused_mul_add(nf, f32(-kLn2Hi), t_exact);
+            t = t_exact;
+        } else {
+            Expr n_ln2_hi = strict_apply({nf}, [&](auto v) { return v[0] * f32(kLn2Hi); });
+            r_hi = fused_mul_add(c, xc, -n_ln2_hi);
+            t = strict_apply({n_ln2_hi, r_hi}, [](auto v) { return v[0] + v[1]; });
+        }
+        r = fused_mul_add(nf, f32(-kLn2Lo), r_hi);
     } else {
-        // No FMA: c x - n ln2_hi rounded (exact: Sterbenz) plus the product's rounding error.
-        auto [rounded, err] = product_minus_exact(c, xc, n_ln2_hi);
-        r_hi = rounded;
-        r = strict_apply({rounded, err, nf},
-                         [&](auto v) { return (v[0] + v[1]) - v[2] * f32(kLn2Lo); });
+        if (exact_c) {
+            r_hi = strict_apply({t_exact, nf}, [&](auto v) { return v[0] - v[1] * f32(kLn2Hi); });
+            t = t_exact;
+        } else {
+            // c x - n ln2_hi rounded (exact: Sterbenz) plus the product's rounding error.
+            Expr n_ln2_hi = strict_apply({nf}, [&](auto v) { return v[0] * f32(kLn2Hi); });
+            auto [rounded, err] = product_minus_exact(c, xc, n_ln2_hi);
+            r_hi = strict_apply({rounded, err}, [](auto v) { return v[0] + v[1]; });
+            t = strict_apply({n_ln2_hi, rounded}, [](auto v) { return v[0] + v[1]; });
+        }
+        r = strict_apply({r_hi, nf}, [&](auto v) { return v[0] - v[1] * f32(kLn2Lo); });
     }
-    // e^r ~ 1 + r + r^2 (1/2 + r (c3 + r (c4 + r (c5 + r c6)))): minimax fit of the relative error
-    // on |r| <= ln2/2 with the first three coefficients fixed.
+    // e^r ~ 1 + u, u = r + r^2 (1/2 + r (c3 + r (c4 + r (c5 + r c6)))): minimax fit of the
+    // relative error on |r| <= ln2/2 with the first three coefficients fixed. Horner with
+    // explicit FMAs: the same roundings in every loop.
     Expr q = f32(0x1.6b6e4cp-10f);
-    q = q * r + f32(0x1.122f7ap-7f);
-    q = q * r + f32(0x1.555688p-5f);
-    q = q * r + f32(0x1.5554a4p-3f);
-    q = q * r + f32(0.5f);
-    // p = 1 + (r + r^2 q): the small part is formed first (fused), and 1 is added last with
-    // one rounding; strict, or LLVM forms (1 + r) first and rounds twice.
-    Expr u = (r * r) * q + r;
-    Expr p = strict_apply({u}, [](auto v) { return f32(1.0f) + v[0]; });
+    q = fused_mul_add(q, r, f32(0x1.122f7ap-7f));
+    q = fused_mul_add(q, r, f32(0x1.555688p-5f));
+    q = fused_mul_add(q, r, f32(0x1.5554a4p-3f));
+    q = fused_mul_add(q, r, f32(0.5f));
+    Expr u = fused_mul_add(r * r, q, r);
     // Thresholds on t, tested on k (= t/ln2 + magic) so that c x is not needed twice.
     Expr big = k > f32(magic + kScaleAbove * log2e);
-    Expr flush = k > f32(magic + kExpMax * log2e);
     Expr exp_field = (bits(k) << 23) -
                      select(big, Halide::Expr(unsigned(kScaleShift) << 23), Halide::Expr(0u));
     ScaledExpProduct out;
-    out.e = from_bits(exp_field) * p;
+    out.two_n = from_bits(exp_field);
+    out.u = u;
+    // e = 2^n + 2^n u with one rounding (2^n u is exact).
+    out.e = fused_mul_add(out.two_n, u, out.two_n);
     out.sc = select(big, f32(std::ldexp(1.0f, -kScaleShift)), f32(1.0f));
-    out.flush = flush;
-    out.t = strict_apply({n_ln2_hi, r_hi}, [](auto v) { return v[0] + v[1]; });
+    out.flush = k > f32(magic + kExpMax * log2e);
+    out.t = t;
     return out;
 }
 
@@ -178,8 +205,15 @@ struct Logistic {
 };
 inline Logistic logistic_of_product(const Expr &beta, const Expr &x) {
     ScaledExpProduct s = scaled_exp_product(-beta, x);
-    Expr d = s.sc + s.e;
+    // d = (sc + 2^n) + 2^n u with one rounding (sc + 2^n is exact while 2^n <= 2^24 sc, and
+    // beyond that its rounding is below 2^-48 of d).
+    Expr d = fused_mul_add(s.two_n, s.u, strict_apply({s.sc, s.two_n}, [](auto v) { return v[0] + v[1]; }));
     return {s.e, s.sc, d, s.e / d, s.flush, -s.t};
+}
+
+// dy * 0, strictly: NaN stays NaN (fast-math would fold it to 0).
+inline Expr times_zero(const Expr &v) {
+    return strict_apply({v}, [](auto a) { return a[0] * f32(0.0f); });
 }
 
 // NaN in x gives NaN out, whatever the fast-math formula made of it (is_nan is evaluated strictly).

@@ -35,8 +35,10 @@ typedef struct call {
     float p[HACT_NUM_PARAMS];
 } call;
 
+/* dir names the entry point in messages; kernel_dir is the kernel the call needs (backward_params
+ * of an op without learnable parameters checks dtype support against the forward kernel). */
 static hact_status check_call(call *c, hact_op op, hact_dtype dtype, hacti_dir dir,
-                              const hact_params *params) {
+                              hacti_dir kernel_dir, const hact_params *params) {
     hacti_init();
     const char *what = dir_names[dir];
     if ((int)op < 0 || op >= hact_op_count_)
@@ -46,11 +48,11 @@ static hact_status check_call(call *c, hact_op op, hact_dtype dtype, hacti_dir d
     if ((int)dtype < 0 || (int)dtype >= HACTI_NUM_DTYPES)
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s(%s): dtype %d is not a hact_dtype",
                           what, name, (int)dtype);
-    if (!hacti_kernel_built(op, dtype, dir))
+    if (!hacti_kernel_built(op, dtype, kernel_dir))
         return hacti_fail(HACT_ERR_UNSUPPORTED, "hact_%s(%s): dtype %s is not built in this library",
                           what, name, dtype_names[dtype]);
     hact_isa isa;
-    c->kernel = hacti_find_kernel(op, dtype, dir, &isa);
+    c->kernel = hacti_find_kernel(op, dtype, kernel_dir, &isa);
     if (!c->kernel)
         return hacti_fail(HACT_ERR_UNSUPPORTED,
                           "hact_%s(%s, %s): no built variant runs on this CPU at or below the ISA cap",
@@ -130,7 +132,7 @@ static hact_status kernel_failed(const call *c, int rc) {
 hact_status hact_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
                          const hact_params *params) {
     call c;
-    HACTI_TRY(check_call(&c, op, dtype, HACTI_FWD, params));
+    HACTI_TRY(check_call(&c, op, dtype, HACTI_FWD, HACTI_FWD, params));
     if (n == 0) return HACT_OK;
     HACTI_TRY(check_size(&c, n));
     HACTI_TRY(check_pointer(&c, x, "x"));
@@ -149,7 +151,7 @@ hact_status hact_forward(hact_op op, hact_dtype dtype, const void *x, void *y, s
 hact_status hact_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy, void *dx,
                           size_t n, const hact_params *params) {
     call c;
-    HACTI_TRY(check_call(&c, op, dtype, HACTI_BWD, params));
+    HACTI_TRY(check_call(&c, op, dtype, HACTI_BWD, HACTI_BWD, params));
     if (n == 0) return HACT_OK;
     HACTI_TRY(check_size(&c, n));
     HACTI_TRY(check_pointer(&c, x, "x"));
@@ -192,21 +194,20 @@ hact_status hact_backward_params(hact_op op, hact_dtype dtype, const void *x, co
                                  size_t n, const hact_params *params, hact_params *grad) {
     call c;
     const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
+    /* An op without learnable parameters has no pgrad kernel: its arguments are checked like
+     * any other call's (against the forward kernel for dtype support) and the result is zero. */
+    HACTI_TRY(check_call(&c, op, dtype, HACTI_PGRAD, learnable ? HACTI_PGRAD : HACTI_FWD, params));
+    if (!grad)
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_backward_params(%s): grad is NULL", hact_op_name(op));
+    if (n > 0) {
+        HACTI_TRY(check_size(&c, n));
+        HACTI_TRY(check_pointer(&c, x, "x"));
+        HACTI_TRY(check_pointer(&c, dy, "dy"));
+    }
     if (learnable == 0) {
-        /* No learnable parameter: nothing to compute, but the arguments are still checked. */
-        if ((int)op < 0 || op >= hact_op_count_)
-            return hacti_fail(HACT_ERR_UNKNOWN_OP, "hact_backward_params: op %d is not in the registry", (int)op);
-        if ((int)dtype < 0 || (int)dtype >= HACTI_NUM_DTYPES)
-            return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_backward_params(%s): dtype %d is not a hact_dtype",
-                              hact_op_name(op), (int)dtype);
-        if (!grad)
-            return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_backward_params(%s): grad is NULL", hact_op_name(op));
         memset(grad, 0, sizeof *grad);
         return HACT_OK;
     }
-    HACTI_TRY(check_call(&c, op, dtype, HACTI_PGRAD, params));
-    if (!grad)
-        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_backward_params(%s): grad is NULL", hact_op_name(op));
     double sums[HACT_MAX_LEARNABLE] = {0};
     int nlearn = 0;
     for (int k = 0; k < HACT_NUM_PARAMS; ++k) nlearn += (learnable >> k) & 1u;

@@ -23,9 +23,16 @@ struct swish {
         Logistic l = logistic_of_product(beta, x);
         // l.z is clamped where sigma = 1, which keeps z (1 - sigma) at its limit 0 (below
         // -kExpMax the flush applies).
-        Expr dx = strict_apply({dy * s * (f32(1.0f) + l.z * l.q), l.sc, l.d},
-                               [](auto v) { return (v[0] * v[1]) / v[2]; });
-        return keep_nan(x, Halide::select(l.flush, dy * f32(0.0f), dx));
+        // g = 1 + z (1 - sigma), the factor of sigma in f'/s, in the form that does not cancel:
+        //   z <  0: (1 + z) - z sigma   (sigma = sc / d small; 1 + z carries the value)
+        //   z >= 0: 1 + z q             (q = 1 - sigma = e / d small)
+        // one division either way: w = (z < 0 ? sc : e) / d.
+        Expr neg = l.z < f32(0.0f);
+        Expr w = Halide::select(neg, l.sc, l.e) / l.d;
+        Expr g = num::fused_mul_add(Halide::select(neg, -l.z, l.z), w,
+                                    Halide::select(neg, f32(1.0f) + l.z, f32(1.0f)));
+        Expr dx = strict_apply({dy * s * g, l.sc, l.d}, [](auto v) { return (v[0] * v[1]) / v[2]; });
+        return keep_nan(x, Halide::select(l.flush, times_zero(dy), dx));
     }
 
     static Expr forward(const Expr &x, const Params &p) { return forward_with(x, p.beta, p.scale); }
@@ -40,7 +47,7 @@ struct swish {
                                  [](auto v) { return (v[0] * v[1]) / v[2]; });
         // Above -kExpMin the term is below 1e-34 s/beta^2: flush it rather than let the clamped
         // exponential overstate it; below -kExpMax it is below 1e-44 s/beta^2.
-        return {keep_nan(x, Halide::select(l.flush || l.z >= f32(-kExpMin), dy * f32(0.0f), term))};
+        return {keep_nan(x, Halide::select(l.flush || l.z >= f32(-kExpMin), times_zero(dy), term))};
     }
 };
 
