@@ -1,0 +1,234 @@
+// Helpers shared by hact's C++ tests: float bits, ULP measure, guarded aligned buffers, ISA
+// selection, random inputs, and the test-case lists built from the registry + references.
+#ifndef HACT_TEST_H
+#define HACT_TEST_H
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cfloat>
+#include <cinttypes>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "hact/hact.h"
+#include "reference.h"
+
+namespace hact_test {
+
+using ld = long double;
+
+// ---- float bits ------------------------------------------------------------------------------
+inline uint32_t bits(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    return u;
+}
+inline float from_bits(uint32_t u) {
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+}
+// "0x3f800000 (1)" for messages.
+inline std::string describe(float f) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "0x%08" PRIx32 " (%.9g)", bits(f), (double)f);
+    return buf;
+}
+inline std::string describe_ld(ld v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.12Lg", v);
+    return buf;
+}
+// Same bits, or both NaN (the spec asks for a NaN, not for a payload).
+inline bool same_result(float a, float b) {
+    return bits(a) == bits(b) || (std::isnan(a) && std::isnan(b));
+}
+
+// ---- ULPs ------------------------------------------------------------------------------------
+// Spacing of float32 at |r|: 2^(e-23) for |r| in [2^e, 2^(e+1)); below FLT_MIN the spacing of the
+// smallest normal, 2^-149 (the spec's rule for subnormal references); above FLT_MAX that of FLT_MAX.
+inline ld ulp_f32(ld r) {
+    r = fabsl(r);
+    if (!(r >= (ld)FLT_MIN)) return ldexpl(1.0L, -149);
+    int e;
+    frexpl(r, &e);  // r = m * 2^e, m in [0.5, 1): r in [2^(e-1), 2^e)
+    if (e > 128) e = 128;
+    return ldexpl(1.0L, e - 24);
+}
+
+// Error of a float32 result against a long-double reference, in units of `unit` (an ULP size).
+// NaN reference: 0 if got is NaN, else infinite. A reference whose float32 rounding is infinite
+// must be met exactly; a NaN or an infinity in `got` where the reference is finite is infinite.
+inline double error_in(float got, ld ref, ld unit) {
+    if (std::isnan(ref)) return std::isnan(got) ? 0.0 : INFINITY;
+    if (std::isnan(got)) return INFINITY;
+    const float rounded = (float)ref;  // x87 -> float: one correct rounding
+    if (std::isinf(rounded) || std::isinf(got)) return got == rounded ? 0.0 : INFINITY;
+    return (double)(fabsl((ld)got - ref) / unit);
+}
+inline double ulp_error(float got, ld ref) { return error_in(got, ref, ulp_f32(ref)); }
+
+// ---- ISA selection ---------------------------------------------------------------------------
+inline const std::vector<hact_isa>& all_isas() {
+    static const std::vector<hact_isa> v = {HACT_ISA_X86_64, HACT_ISA_AVX2, HACT_ISA_AVX512};
+    return v;
+}
+inline std::string isa_label(hact_isa isa) {
+    const char* n = hact_isa_name(isa);
+    return n ? n : "isa" + std::to_string((int)isa);
+}
+// Restores the process-wide cap to the best variant when the scope ends.
+struct IsaCap {
+    explicit IsaCap(hact_isa isa) : status(hact_set_max_isa(isa)) {}
+    ~IsaCap() { hact_set_max_isa(HACT_ISA_AVX512); }
+    IsaCap(const IsaCap&) = delete;
+    IsaCap& operator=(const IsaCap&) = delete;
+    hact_status status;
+};
+// In a TEST body: skip if the variant cannot run here, else cap at it (until the end of the
+// enclosing scope) and check that calls run on it.
+#define HACT_TEST_USE_ISA(isa_)                                                                   \
+    if (!hact_isa_available(isa_))                                                                \
+        GTEST_SKIP() << "CPU lacks " << ::hact_test::isa_label(isa_)                              \
+                     << " (or this build does not include that variant)";                         \
+    ::hact_test::IsaCap hact_isa_cap_guard_(isa_);                                                \
+    ASSERT_EQ(hact_isa_cap_guard_.status, HACT_OK) << hact_last_error();                          \
+    ASSERT_EQ(hact_get_isa(), (isa_)) << "hact_set_max_isa(" << ::hact_test::isa_label(isa_)      \
+                                       << ") did not select it"
+
+// ---- guarded, aligned buffers ----------------------------------------------------------------
+// n floats at `misalign` elements past a 64-byte boundary, with kGuard sentinel floats before and
+// after; guards_intact() says whether anything outside [data, data + n) was written.
+class GuardedBuffer {
+  public:
+    static constexpr size_t kGuard = 64;  // 256 bytes: keeps the base 64-byte aligned
+    static constexpr uint32_t kSentinel = 0xDEADBEEFu;
+
+    GuardedBuffer(size_t n, size_t misalign = 0) : n_(n), misalign_(misalign) {
+        const size_t total = kGuard + misalign + n + kGuard;
+        const size_t bytes = (total * sizeof(float) + 63) / 64 * 64;
+        base_ = static_cast<float*>(std::aligned_alloc(64, bytes));
+        if (!base_) throw std::bad_alloc();
+        total_ = total;
+        for (size_t i = 0; i < total_; ++i) base_[i] = from_bits(kSentinel);
+    }
+    ~GuardedBuffer() { std::free(base_); }
+    GuardedBuffer(const GuardedBuffer&) = delete;
+    GuardedBuffer& operator=(const GuardedBuffer&) = delete;
+
+    float* data() { return base_ + kGuard + misalign_; }
+    const float* data() const { return base_ + kGuard + misalign_; }
+    float& operator[](size_t i) { return data()[i]; }
+    size_t size() const { return n_; }
+    void fill(const float* src) { std::memcpy(data(), src, n_ * sizeof(float)); }
+    void fill_sentinel() {
+        for (size_t i = 0; i < n_; ++i) data()[i] = from_bits(kSentinel);
+    }
+    bool guards_intact() const {
+        const float* d = data();
+        for (const float* p = base_; p < d; ++p)
+            if (bits(*p) != kSentinel) return false;
+        for (const float* p = d + n_; p < base_ + total_; ++p)
+            if (bits(*p) != kSentinel) return false;
+        return true;
+    }
+    bool untouched() const {  // guards and data all still the sentinel
+        for (size_t i = 0; i < total_; ++i)
+            if (bits(base_[i]) != kSentinel) return false;
+        return true;
+    }
+
+  private:
+    float* base_ = nullptr;
+    size_t n_, misalign_, total_ = 0;
+};
+
+// ---- random inputs ---------------------------------------------------------------------------
+inline std::mt19937_64 rng(uint64_t seed) { return std::mt19937_64(seed); }
+inline float uniform(std::mt19937_64& g, double lo, double hi) {
+    return (float)std::uniform_real_distribution<double>(lo, hi)(g);
+}
+// Upstream gradients: random sign, magnitude in [2^-4, 2^4), log-uniform.
+inline float random_dy(std::mt19937_64& g) {
+    const double e = std::uniform_real_distribution<double>(-4.0, 4.0)(g);
+    const double s = (g() & 1) ? -1.0 : 1.0;
+    return (float)(s * std::exp2(e));
+}
+
+// ---- test cases from the registry ------------------------------------------------------------
+// Every op of the registry, through its reference (tests/reference/<op>.h).
+using hact_ref::OpRef;
+inline const std::vector<OpRef>& ops() { return hact_ref::ops(); }
+
+struct OpParams {
+    const OpRef* op;
+    size_t param_index;
+    const hact_ref::NamedParams& named() const { return op->param_sets[param_index]; }
+    const hact_params& params() const { return named().params; }
+    hact_ref::Params ref_params() const { return hact_ref::from_hact(params()); }
+    std::string label() const { return std::string(op->name) + "_" + named().label; }
+};
+inline std::vector<OpParams> all_op_params() {
+    std::vector<OpParams> v;
+    for (const OpRef& op : ops())
+        for (size_t i = 0; i < op.param_sets.size(); ++i) v.push_back({&op, i});
+    return v;
+}
+
+struct OpIsa {  // op x param set x ISA
+    OpParams op;
+    hact_isa isa;
+    std::string label() const { return op.label() + "_" + isa_label(isa); }
+};
+inline std::vector<OpIsa> all_op_isa() {
+    std::vector<OpIsa> v;
+    for (const OpParams& p : all_op_params())
+        for (hact_isa isa : all_isas()) v.push_back({p, isa});
+    return v;
+}
+struct OpOnlyIsa {  // op (default parameters) x ISA
+    const OpRef* op;
+    hact_isa isa;
+    std::string label() const { return std::string(op->name) + "_" + isa_label(isa); }
+};
+inline std::vector<OpOnlyIsa> all_ops_by_isa() {
+    std::vector<OpOnlyIsa> v;
+    for (const OpRef& op : ops())
+        for (hact_isa isa : all_isas()) v.push_back({&op, isa});
+    return v;
+}
+
+// gtest printing of the case types: their labels.
+inline void PrintTo(const OpParams& c, std::ostream* os) { *os << c.label(); }
+inline void PrintTo(const OpIsa& c, std::ostream* os) { *os << c.label(); }
+inline void PrintTo(const OpOnlyIsa& c, std::ostream* os) { *os << c.label(); }
+
+// gtest name generator: the case's label().
+struct LabelName {
+    template <class P>
+    std::string operator()(const ::testing::TestParamInfo<P>& info) const {
+        return info.param.label();
+    }
+};
+struct IsaName {
+    std::string operator()(const ::testing::TestParamInfo<hact_isa>& info) const {
+        return isa_label(info.param);
+    }
+};
+
+// The reduction tolerance of hact_backward_params (documented in reference.h).
+inline ld pgrad_tolerance(ld sum_abs_terms, size_t n) {
+    return 8.0L * ldexpl(1.0L, -24) * sum_abs_terms + (ld)n * 1e-34L;
+}
+
+}  // namespace hact_test
+
+#endif

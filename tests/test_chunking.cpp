@@ -1,0 +1,97 @@
+// 6. Chunking (the n >= 2^31 path, split into chunks Halide's int32 extents accept), exercised
+// with small n by lowering the chunk size through the internal hook hacti_set_max_chunk(): every
+// op x parameter set x ISA, forward/backward bit for bit and the parameter gradient within the
+// reduction tolerance, against the default chunk. Links hact_internal (internal symbols visible).
+#include "hact_test.h"
+
+extern "C" {
+#include "internal.h"
+}
+
+namespace {
+using namespace hact_test;
+
+// Restores the default chunk when the scope ends.
+struct ChunkScope {
+    explicit ChunkScope(size_t elements) { hacti_set_max_chunk(elements); }
+    ~ChunkScope() { hacti_set_max_chunk(0); }
+};
+
+TEST(ChunkHook, RoundsDownToLaneMultiples) {
+    const size_t dflt = hacti_max_chunk();
+    EXPECT_GE(dflt, size_t{1} << 30) << "default chunk is unexpectedly small";
+    EXPECT_LT(dflt, size_t{1} << 31) << "a chunk must fit Halide's int32 extent";
+    EXPECT_EQ(dflt % 32, 0u);
+    {
+        ChunkScope s(1000);
+        EXPECT_EQ(hacti_max_chunk(), 992u);  // 31 * 32
+    }
+    EXPECT_EQ(hacti_max_chunk(), dflt) << "hacti_set_max_chunk(0) restores the default";
+    {
+        ChunkScope s(5);
+        EXPECT_GT(hacti_max_chunk(), 0u) << "a chunk below the lane count must not become 0";
+        EXPECT_EQ(hacti_max_chunk() % 32, 0u);
+    }
+    EXPECT_EQ(hacti_max_chunk(), dflt);
+}
+
+class Chunking : public ::testing::TestWithParam<OpIsa> {};
+
+TEST_P(Chunking, SmallChunksMatchDefault) {
+    const OpIsa& c = GetParam();
+    HACT_TEST_USE_ISA(c.isa);
+    const OpRef& op = *c.op.op;
+    const hact_params hp = c.op.params();
+    const hact_ref::Params p = c.op.ref_params();
+    for (size_t n : {size_t{5000}, size_t{4097}}) {
+        for (size_t chunk : {size_t{1000}, size_t{32}, size_t{4096}}) {
+            SCOPED_TRACE("n=" + std::to_string(n) + " chunk=" + std::to_string(chunk));
+            auto g = rng(0xC4 + n);
+            std::vector<float> x(n), dy(n);
+            for (float& v : x) v = uniform(g, -30, 30);
+            for (float& v : dy) v = random_dy(g);
+            std::vector<float> y0(n), dx0(n), y1(n), dx1(n);
+            hact_params g0, g1;
+            ASSERT_EQ(hact_forward(op.op, HACT_F32, x.data(), y0.data(), n, &hp), HACT_OK);
+            ASSERT_EQ(hact_backward(op.op, HACT_F32, x.data(), dy.data(), dx0.data(), n, &hp), HACT_OK);
+            ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &g0), HACT_OK);
+            {
+                ChunkScope s(chunk);
+                ASSERT_LT(hacti_max_chunk(), n) << "the chunk must split the call";
+                ASSERT_EQ(hact_forward(op.op, HACT_F32, x.data(), y1.data(), n, &hp), HACT_OK)
+                    << hact_last_error();
+                ASSERT_EQ(hact_backward(op.op, HACT_F32, x.data(), dy.data(), dx1.data(), n, &hp), HACT_OK)
+                    << hact_last_error();
+                ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &g1), HACT_OK)
+                    << hact_last_error();
+            }
+            for (size_t i = 0; i < n; ++i) {
+                ASSERT_EQ(bits(y1[i]), bits(y0[i])) << "forward [" << i << "] x=" << describe(x[i]);
+                ASSERT_EQ(bits(dx1[i]), bits(dx0[i])) << "backward [" << i << "] x=" << describe(x[i]);
+            }
+            for (int k = 0; k < hact_ref::kNumFields; ++k) {
+                const float a = hact_ref::field(g0, k), b = hact_ref::field(g1, k);
+                if (!(op.learnable >> k & 1u)) {
+                    EXPECT_EQ(bits(a), 0u);
+                    EXPECT_EQ(bits(b), 0u);
+                    continue;
+                }
+                ld sum = 0, sum_abs = 0;
+                for (size_t i = 0; i < n; ++i) {
+                    const ld t = (ld)dy[i] * op.param_derivative(k, x[i], p);
+                    sum += t;
+                    sum_abs += fabsl(t);
+                }
+                const ld tol = pgrad_tolerance(sum_abs, n);
+                EXPECT_LE(fabsl((ld)b - (ld)a), tol) << "d" << hact_ref::field_name(k) << " chunked "
+                                                     << describe(b) << " vs default " << describe(a);
+                EXPECT_LE(fabsl((ld)b - sum), tol) << "d" << hact_ref::field_name(k) << " chunked "
+                                                   << describe(b) << " vs reference " << describe_ld(sum);
+            }
+        }
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, Chunking, ::testing::ValuesIn(all_op_isa()), LabelName());
+
+}  // namespace

@@ -1,0 +1,117 @@
+// 3. Parameter gradients (hact_backward_params) against a long-double reduction of
+// dy * df/dp over the elements, every op x parameter set x ISA, for several n and x ranges.
+// Tolerance (tests/reference/reference.h): |got - ref| <= 8 * 2^-24 * sum|term_i| + n * 1e-34.
+// Fields that are not learnable must be exactly +0; an op without learnable parameters gives all
+// zeros and HACT_OK.
+#include "hact_test.h"
+
+namespace {
+using namespace hact_test;
+
+class ParamGrad : public ::testing::TestWithParam<OpIsa> {};
+
+struct XRange {
+    const char* name;
+    double lo, hi;
+};
+const XRange kRanges[] = {{"unit", -1, 1},          {"core", -10, 10},      {"wide", -120, 120},
+                          {"tail_m", -110, -50}, {"tail_p", 50, 110}, {"far", -250, 250}};
+
+std::vector<float> random_x(std::mt19937_64& g, const XRange& r, size_t n) {
+    std::vector<float> x(n);
+    for (float& v : x) v = uniform(g, r.lo, r.hi);
+    return x;
+}
+
+TEST_P(ParamGrad, MatchesLongDoubleReduction) {
+    const OpIsa& c = GetParam();
+    HACT_TEST_USE_ISA(c.isa);
+    const OpRef& op = *c.op.op;
+    const hact_params hp = c.op.params();
+    const hact_ref::Params p = c.op.ref_params();
+    auto g = rng(0x9A3D + (uint64_t)c.isa);
+    for (size_t n : {size_t{1}, size_t{31}, size_t{32}, size_t{33}, size_t{1000}, size_t{100003}}) {
+        for (const XRange& r : kRanges) {
+            SCOPED_TRACE("n=" + std::to_string(n) + " x range " + r.name);
+            const std::vector<float> x = random_x(g, r, n);
+            std::vector<float> dy(n);
+            for (float& d : dy) d = random_dy(g);
+            hact_params grad;
+            std::memset(&grad, 0xff, sizeof grad);  // NaN everywhere: every field must be written
+            ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad), HACT_OK)
+                << hact_last_error();
+            for (int k = 0; k < hact_ref::kNumFields; ++k) {
+                const float got = hact_ref::field(grad, k);
+                if (!(op.learnable >> k & 1u)) {
+                    EXPECT_EQ(bits(got), 0u) << hact_ref::field_name(k) << " is not learnable for "
+                                             << op.name << " but got " << describe(got);
+                    continue;
+                }
+                ld sum = 0, sum_abs = 0;
+                for (size_t i = 0; i < n; ++i) {
+                    const ld t = (ld)dy[i] * op.param_derivative(k, x[i], p);
+                    sum += t;
+                    sum_abs += fabsl(t);
+                }
+                const ld tol = pgrad_tolerance(sum_abs, n);
+                EXPECT_LE(fabsl((ld)got - sum), tol)
+                    << op.name << " d" << hact_ref::field_name(k) << " " << c.op.named().label
+                    << ": got " << describe(got) << ", expected " << describe_ld(sum)
+                    << " (sum |terms| = " << describe_ld(sum_abs) << ")";
+            }
+        }
+    }
+}
+
+// Every finite float pattern as x (huge and tiny magnitudes): the terms underflow, overflow of an
+// intermediate must not make a NaN or an infinity.
+TEST_P(ParamGrad, AnyFiniteX) {
+    const OpIsa& c = GetParam();
+    HACT_TEST_USE_ISA(c.isa);
+    const OpRef& op = *c.op.op;
+    const hact_params hp = c.op.params();
+    const hact_ref::Params p = c.op.ref_params();
+    auto g = rng(0xB175 + (uint64_t)c.isa);
+    const size_t n = 20011;
+    std::vector<float> x(n), dy(n);
+    for (size_t i = 0; i < n; ++i) {
+        do x[i] = from_bits((uint32_t)g()); while (!std::isfinite(x[i]));
+        dy[i] = random_dy(g);
+    }
+    hact_params grad;
+    ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad), HACT_OK)
+        << hact_last_error();
+    for (int k = 0; k < hact_ref::kNumFields; ++k) {
+        if (!(op.learnable >> k & 1u)) continue;
+        ld sum = 0, sum_abs = 0;
+        for (size_t i = 0; i < n; ++i) {
+            const ld t = (ld)dy[i] * op.param_derivative(k, x[i], p);
+            sum += t;
+            sum_abs += fabsl(t);
+        }
+        const float got = hact_ref::field(grad, k);
+        if (std::isinf((float)sum)) {
+            EXPECT_EQ(got, (float)sum) << "d" << hact_ref::field_name(k);
+        } else {
+            EXPECT_LE(fabsl((ld)got - sum), pgrad_tolerance(sum_abs, n))
+                << op.name << " d" << hact_ref::field_name(k) << " " << c.op.named().label << ": got "
+                << describe(got) << ", expected " << describe_ld(sum);
+        }
+    }
+}
+
+TEST_P(ParamGrad, ZeroLengthGivesZeros) {
+    const OpIsa& c = GetParam();
+    HACT_TEST_USE_ISA(c.isa);
+    const hact_params hp = c.op.params();
+    hact_params grad;
+    std::memset(&grad, 0xff, sizeof grad);
+    ASSERT_EQ(hact_backward_params(c.op.op->op, HACT_F32, nullptr, nullptr, 0, &hp, &grad), HACT_OK)
+        << hact_last_error();
+    for (int k = 0; k < hact_ref::kNumFields; ++k)
+        EXPECT_EQ(bits(hact_ref::field(grad, k)), 0u) << hact_ref::field_name(k);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, ParamGrad, ::testing::ValuesIn(all_op_isa()), LabelName());
+
+}  // namespace

@@ -1,0 +1,56 @@
+// 8. Thread count does not change results: forward / backward bit for bit and the parameter
+// gradient exactly, with 1 and 2 threads (and the default), n = 2^20, every op x parameter set x ISA.
+#include "hact_test.h"
+
+namespace {
+using namespace hact_test;
+
+struct ThreadScope {  // restores the default (one per core) when the scope ends
+    ~ThreadScope() { hact_set_num_threads(0); }
+};
+
+class ThreadCount : public ::testing::TestWithParam<OpIsa> {};
+
+TEST_P(ThreadCount, ResultsIndependentOfThreads) {
+    const OpIsa& c = GetParam();
+    HACT_TEST_USE_ISA(c.isa);
+    const OpRef& op = *c.op.op;
+    const hact_params hp = c.op.params();
+    const size_t n = size_t{1} << 20;
+    auto g = rng(0x7E + c.isa);
+    std::vector<float> x(n), dy(n);
+    for (float& v : x) v = uniform(g, -40, 40);
+    for (float& v : dy) v = random_dy(g);
+    ThreadScope restore;
+    std::vector<float> y[3], dx[3];
+    hact_params grad[3];
+    const int threads[3] = {1, 2, 0};
+    for (int t = 0; t < 3; ++t) {
+        ASSERT_EQ(hact_set_num_threads(threads[t]), HACT_OK);
+        if (threads[t] > 0) {
+            ASSERT_EQ(hact_get_num_threads(), threads[t]);
+        }
+        y[t].assign(n, 0);
+        dx[t].assign(n, 0);
+        ASSERT_EQ(hact_forward(op.op, HACT_F32, x.data(), y[t].data(), n, &hp), HACT_OK) << hact_last_error();
+        ASSERT_EQ(hact_backward(op.op, HACT_F32, x.data(), dy.data(), dx[t].data(), n, &hp), HACT_OK)
+            << hact_last_error();
+        ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad[t]), HACT_OK)
+            << hact_last_error();
+    }
+    for (int t = 1; t < 3; ++t) {
+        SCOPED_TRACE(std::to_string(threads[t]) + " threads vs 1");
+        for (size_t i = 0; i < n; ++i) {
+            ASSERT_EQ(bits(y[t][i]), bits(y[0][i])) << "forward [" << i << "] x=" << describe(x[i]);
+            ASSERT_EQ(bits(dx[t][i]), bits(dx[0][i])) << "backward [" << i << "] x=" << describe(x[i]);
+        }
+        for (int k = 0; k < hact_ref::kNumFields; ++k)
+            EXPECT_EQ(bits(hact_ref::field(grad[t], k)), bits(hact_ref::field(grad[0], k)))
+                << "d" << hact_ref::field_name(k) << ": " << describe(hact_ref::field(grad[t], k)) << " vs "
+                << describe(hact_ref::field(grad[0], k));
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(All, ThreadCount, ::testing::ValuesIn(all_op_isa()), LabelName());
+
+}  // namespace
