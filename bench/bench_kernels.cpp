@@ -1,6 +1,6 @@
 // hact_bench: every registered op x direction x ISA variant x size x threads, and the anchors it
 // is judged against, measured in the same run at the same sizes and thread counts:
-//   copy/2stream   memcpy of the same bytes (read x, write y): roofline of fwd and bwd_params
+//   copy/2stream   a plain copy loop of the same bytes (read x, write y): roofline of fwd and bwd_params
 //   copy/3stream   c[i] = a[i] + b[i], plain loop (read 2, write 1): roofline of bwd
 //   onednn/<op>    oneDNN eltwise forward / backward (src-based), where the op has a counterpart
 //   plain/silu     y = x / (1 + expf(-x)) as a plain -O3 -march=native loop
@@ -30,6 +30,7 @@
 
 void plain_silu_f32(const float *x, float *y, std::size_t n);                 // anchor_loops.cpp
 void add3_f32(const float *a, const float *b, float *c, std::size_t n);       // anchor_loops.cpp
+void copy_f32(const float *a, float *b, std::size_t n);                       // anchor_loops.cpp
 extern const char anchor_loops_compiler[];
 
 namespace {
@@ -262,7 +263,7 @@ void register_all() {
             add("copy/2stream" + tail, n, t, 2, hact_isa(0), [n, t](const Buffers &b) {
                 return [&b, n, t] {
                     split(t, n, [&](std::size_t lo, std::size_t hi) {
-                        std::memcpy(b.out.get() + lo, b.x.get() + lo, (hi - lo) * sizeof(float));
+                        copy_f32(b.x.get() + lo, b.out.get() + lo, hi - lo);
                     });
                     return true;
                 };

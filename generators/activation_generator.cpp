@@ -54,7 +54,10 @@ public:
         x.dim(0).set_stride(1);
         y.dim(0).set_stride(1);
     }
-    void schedule() { schedules::elementwise(get_target(), y, y.dim(0).extent()); }
+    void schedule() {
+        schedules::elementwise(get_target(), y, y.dim(0).extent(),
+                               op_math_or_fail(op).specializations(make_params(params)));
+    }
 
 private:
     Var i{"i"};
@@ -77,7 +80,10 @@ public:
         dy.dim(0).set_stride(1);
         dx.dim(0).set_stride(1);
     }
-    void schedule() { schedules::elementwise(get_target(), dx, dx.dim(0).extent()); }
+    void schedule() {
+        schedules::elementwise(get_target(), dx, dx.dim(0).extent(),
+                               op_math_or_fail(op).specializations(make_params(params)));
+    }
 
 private:
     Var i{"i"};
@@ -109,7 +115,10 @@ public:
         partial.dim(0).set_bounds(0, HACT_PGRAD_LANES).set_stride(1);
         partial.dim(1).set_bounds(0, num_params).set_stride(HACT_PGRAD_LANES);
     }
-    void schedule() { schedules::lane_reduction(get_target(), partial, r, num_params); }
+    void schedule() {
+        schedules::lane_reduction(get_target(), partial, r, num_params,
+                                  op_math_or_fail(op).specializations(make_params(params)));
+    }
 
 private:
     Var lane{"lane"}, j{"j"};

@@ -55,14 +55,20 @@ Expr strict_apply(const std::vector<Expr> &args, F f) {
 // 14 significant bits, so n kLn2Hi is exact and FMA or not gives the same r), then a degree-6
 // polynomial for e^r with its first three coefficients exact (1, 1, 1/2): the fit's relative
 // error is 0.07 ULP, the float32 evaluation adds about 1 ULP.
-struct ScaledExp {
-    Expr e, sc, flush;
-    Expr two_n, u;  // e = sc e^t = two_n (1 + u), for callers that add to it (see logistic)
-};
 constexpr float kExpMin = -87.0f;      // e^-87 = 1.6e-38, above FLT_MIN
 constexpr float kExpMax = 110.0f;      // 2^-96 e^110 = 7.5e18
 constexpr float kScaleAbove = 40.0f;   // e^40 = 2.4e17; 2^-96 e^40 = 3e-12 >> 2^-96
 constexpr int kScaleShift = 96;
+
+struct ScaledExp {
+    Expr e, sc, flush;
+    Expr big;       // sc != 1
+    // v sc for a per-call scalar v: a blend of two scalars (v and v 2^-96), not a multiply
+    Expr scale(const Expr &v) const {
+        return Halide::select(big, v * f32(std::ldexp(1.0f, -kScaleShift)), v);
+    }
+    Expr two_n, u;  // e = sc e^t = two_n (1 + u), for callers that add to it (see logistic)
+};
 
 // e^t for t = c x, with c a per-call scalar (a constant or a parameter) and x the element.
 // The product c x is never rounded on its own: the range reduction computes c x - n ln2_hi in one
@@ -115,19 +121,25 @@ inline std::pair<Expr, Expr> product_minus_exact(const Expr &c, const Expr &x, c
                 return ((c_hi * x_hi - p) + c_hi * x_lo + c_lo * x_hi) + c_lo * x_lo;
             })};
 }
+// The conditions scaled_exp_product(c, x) selects on, for OpMath::specializations: in a loop
+// specialized on one of them, the select disappears.
+inline std::vector<Expr> exp_product_cases(const Expr &c_in) {
+    const Expr c = Halide::Internal::simplify(c_in);
+    return {c > f32(0.0f), c < f32(0.0f)};
+}
+
 inline ScaledExpProduct scaled_exp_product(const Expr &c_in, const Expr &x) {
     using Halide::select;
     const Expr c = Halide::Internal::simplify(c_in);  // so that -1.0f * 1.0f is seen as a constant
     const float fmax = std::numeric_limits<float>::max();
     // t >= kExpMin: x >= kExpMin / c for c > 0, x <= kExpMin / c for c < 0; for c = 0 x is only
     // kept finite so that 0 x = 0 (never 0 inf = NaN).
-    Expr lo = select(c > f32(0.0f), f32(kExpMin) / c, f32(-fmax));
-    Expr hi = select(c < f32(0.0f), f32(kExpMin) / c, f32(fmax));
-    Expr xc = Halide::Internal::is_const(c) && Halide::Internal::is_positive_const(c)
-                  ? Halide::max(x, Halide::Internal::simplify(lo))
-              : Halide::Internal::is_const(c) && Halide::Internal::is_negative_const(c)
-                  ? Halide::min(x, Halide::Internal::simplify(hi))
-                  : Halide::clamp(x, lo, hi);
+    // A select on the per-call sign of c: simplified away for a constant c, and for a parameter
+    // in the loops the schedule specializes on its sign (the op lists exp_product_cases(c)).
+    Expr xc = select(c > f32(0.0f), Halide::max(x, f32(kExpMin) / c),
+                     c < f32(0.0f), Halide::min(x, f32(kExpMin) / c),
+                     Halide::clamp(x, f32(-fmax), f32(fmax)));
+    xc = Halide::Internal::simplify(xc);
     // k = t/ln2 + (1.5*2^23 + 127): the addition rounds t/ln2 to the nearest integer n and
     // leaves 2^22 + 127 + n in k's mantissa bits; shifted left by 23 (mod 2^32) that is the
     // biased exponent field of 2^n. Fused explicitly: left to LLVM, a loop and its vector tail
@@ -186,7 +198,8 @@ inline ScaledExpProduct scaled_exp_product(const Expr &c_in, const Expr &x) {
     out.u = u;
     // e = 2^n + 2^n u with one rounding (2^n u is exact).
     out.e = fused_mul_add(out.two_n, u, out.two_n);
-    out.sc = select(big, f32(std::ldexp(1.0f, -kScaleShift)), f32(1.0f));
+    out.big = big;
+    out.sc = out.scale(f32(1.0f));
     out.flush = k > f32(magic + kExpMax * log2e);
     out.t = t;
     return out;
@@ -202,13 +215,14 @@ inline ScaledExp scaled_exp(const Expr &t) { return scaled_exp_product(f32(1.0f)
 //   z: beta x, with x clamped where z > -kExpMin (sigma(z) = 1 in float32 there)
 struct Logistic {
     Expr e, sc, d, q, flush, z;
+    ScaledExp exp;
 };
 inline Logistic logistic_of_product(const Expr &beta, const Expr &x) {
     ScaledExpProduct s = scaled_exp_product(-beta, x);
     // d = (sc + 2^n) + 2^n u with one rounding (sc + 2^n is exact while 2^n <= 2^24 sc, and
     // beyond that its rounding is below 2^-48 of d).
     Expr d = fused_mul_add(s.two_n, s.u, strict_apply({s.sc, s.two_n}, [](auto v) { return v[0] + v[1]; }));
-    return {s.e, s.sc, d, s.e / d, s.flush, -s.t};
+    return {s.e, s.sc, d, s.e / d, s.flush, -s.t, s};
 }
 
 // dy * 0, strictly: NaN stays NaN (fast-math would fold it to 0).

@@ -2,8 +2,12 @@
 //   static Expr forward(x, p)                       f(x)
 //   static Expr backward(x, dy, p)                  dy * f'(x)
 //   static std::vector<Expr> param_grads(x, dy, p)  dy * df/dparam, one per learnable field
-//                                                   (in HACT_P_* bit order; ops without learnable
-//                                                   parameters inherit NoLearnable)
+//                                                   (in HACT_P_* bit order)
+//   static std::vector<Expr> specializations(p)     conditions on the parameters worth a loop of
+//                                                   their own (e.g. beta > 0), so that selects on
+//                                                   them vanish from the vector loop; the schedule
+//                                                   applies them. Results must not depend on them.
+// Ops inherit OpBase, which provides "none" for the last two.
 // written once, for every target: no scheduling here.
 #pragma once
 
@@ -22,8 +26,9 @@ struct Params {
     Expr negative_slope, alpha, beta, threshold, scale, min_val, max_val;
 };
 
-struct NoLearnable {
+struct OpBase {
     static std::vector<Expr> param_grads(const Expr &, const Expr &, const Params &) { return {}; }
+    static std::vector<Expr> specializations(const Params &) { return {}; }
 };
 
 struct OpMath {
@@ -31,6 +36,7 @@ struct OpMath {
     Expr (*forward)(const Expr &x, const Params &p);
     Expr (*backward)(const Expr &x, const Expr &dy, const Params &p);
     std::vector<Expr> (*param_grads)(const Expr &x, const Expr &dy, const Params &p);
+    std::vector<Expr> (*specializations)(const Params &p);
 };
 
 }  // namespace hact
@@ -44,7 +50,7 @@ namespace hact {
 inline const OpMath *find_op_math(const std::string &name) {
     static const OpMath table[] = {
 #define HACT_OP(op, learnable, reads, defaults) \
-    {#op, &ops::op::forward, &ops::op::backward, &ops::op::param_grads},
+    {#op, &ops::op::forward, &ops::op::backward, &ops::op::param_grads, &ops::op::specializations},
 #include "hact/activations.def"
 #undef HACT_OP
     };

@@ -15,16 +15,18 @@ namespace {
 }
 }  // namespace
 
-void elementwise(const Target &target, Halide::Func out, const Halide::Expr &extent) {
+void elementwise(const Target &target, Halide::Func out, const Halide::Expr &extent,
+                 const std::vector<Halide::Expr> &cases) {
     switch (target.arch) {
-    case Target::X86: return x86::elementwise(target, out, extent);
+    case Target::X86: return x86::elementwise(target, out, extent, cases);
     default: no_schedule(target);
     }
 }
 
-void lane_reduction(const Target &target, Halide::Func partial, const Halide::RDom &r, int num_params) {
+void lane_reduction(const Target &target, Halide::Func partial, const Halide::RDom &r, int num_params,
+                    const std::vector<Halide::Expr> &cases) {
     switch (target.arch) {
-    case Target::X86: return x86::lane_reduction(target, partial, r, num_params);
+    case Target::X86: return x86::lane_reduction(target, partial, r, num_params, cases);
     default: no_schedule(target);
     }
 }

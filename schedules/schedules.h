@@ -3,23 +3,28 @@
 // one file (x86.cpp, later arm.cpp and cuda.cpp), picked by the target in schedules.cpp.
 #pragma once
 
+#include <vector>
+
 #include "Halide.h"
 
 namespace hact::schedules {
 
-// out(i) = f(inputs(i)), i in [0, extent): forward and backward kernels.
-void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent);
+// out(i) = f(inputs(i)), i in [0, extent): forward and backward kernels. cases: conditions on
+// scalar parameters that get a loop of their own (OpMath::specializations).
+void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent,
+                 const std::vector<Halide::Expr> &cases);
 
 // partial(lane, j) = 0; partial(lane, j) += term_j(r * LANES + lane) over r: parameter gradients.
 // num_params is the extent of j (known when generating).
 void lane_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &r,
-                    int num_params);
+                    int num_params, const std::vector<Halide::Expr> &cases);
 
 // One implementation per target family.
 namespace x86 {
-void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent);
+void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent,
+                 const std::vector<Halide::Expr> &cases);
 void lane_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &r,
-                    int num_params);
+                    int num_params, const std::vector<Halide::Expr> &cases);
 }  // namespace x86
 
 }  // namespace hact::schedules

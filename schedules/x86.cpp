@@ -18,22 +18,32 @@ constexpr int kRegistersPerIteration = 2;
 constexpr int kReductionTaskVectors = 1 << 10;
 }  // namespace
 
-void elementwise(const Target &target, Func out, const Expr &extent) {
+void elementwise(const Target &target, Func out, const Expr &extent, const std::vector<Expr> &cases) {
     Var i = out.args()[0];
     Var io("io"), iv("iv");
     const int vec = target.natural_vector_size<float>() * kRegistersPerIteration;
     const int task_vectors = kTaskElements / vec;
     // Tails are predicated vector operations, never a scalar loop. ShiftInwards is not an option:
     // it recomputes overlapping elements, which reads outputs already written by an in-place call.
-    Stage par = out.specialize(extent >= kParallelMinElements);
-    par.split(i, i, iv, vec, TailStrategy::Predicate)
-        .split(i, io, i, task_vectors, TailStrategy::GuardWithIf)
-        .parallel(io)
-        .vectorize(iv);
-    out.split(i, i, iv, vec, TailStrategy::Predicate).vectorize(iv);
+    auto serial = [&](Stage s) { s.split(i, i, iv, vec, TailStrategy::Predicate).vectorize(iv); };
+    auto parallel = [&](Stage s) {
+        s.split(i, i, iv, vec, TailStrategy::Predicate)
+            .split(i, io, i, task_vectors, TailStrategy::GuardWithIf)
+            .parallel(io)
+            .vectorize(iv);
+    };
+    // One loop per (parameter case) x (parallel or not); the first condition that holds runs.
+    const Expr large = extent >= kParallelMinElements;
+    for (const Expr &c : cases) {
+        parallel(out.specialize(c && large));
+        serial(out.specialize(c));
+    }
+    parallel(out.specialize(large));
+    serial(out);
 }
 
-void lane_reduction(const Target &, Func partial, const RDom &r, int num_params) {
+void lane_reduction(const Target &, Func partial, const RDom &r, int num_params,
+                    const std::vector<Expr> &cases) {
     Var lane = partial.args()[0], j = partial.args()[1];
     RVar ro("ro"), ri("ri");
     Var u("u");
@@ -44,6 +54,7 @@ void lane_reduction(const Target &, Func partial, const RDom &r, int num_params)
     Func per_task = partial.update().rfactor(ro, u);
     per_task.compute_root().bound(j, 0, num_params).vectorize(lane).unroll(j);
     per_task.update().reorder(lane, j, ri, u).vectorize(lane).unroll(j).parallel(u);
+    for (const Expr &c : cases) per_task.update().specialize(c);
     partial.vectorize(lane).unroll(j);
     partial.update().reorder(lane, j).vectorize(lane).unroll(j);
 }

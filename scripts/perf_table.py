@@ -146,7 +146,7 @@ def main():
     if args.command and ctx.get("command"):
         w(f"- Benchmark binary ran as: `{ctx['command']}`")
     w(f"- hact {ctx.get('hact_version', '?')}, ISA variants measured: {', '.join(isa_order) or '?'}")
-    w(f"- Anchors: copy rooflines (2-stream memcpy, 3-stream `c = a + b` loop) and the plain loop "
+    w(f"- Anchors: copy rooflines (2-stream `b = a` loop, 3-stream `c = a + b` loop) and the plain loop "
       f"(`{ctx.get('anchor_loops_compiler', '?')}`) run on {ctx.get('anchor_threads', '?')}; "
       f"{ctx.get('onednn', 'oneDNN: ?')}")
     w("- Sizes (float32 elements per stream): " + ", ".join(

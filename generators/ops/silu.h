@@ -5,7 +5,7 @@
 
 namespace hact::ops {
 
-struct silu : NoLearnable {
+struct silu : OpBase {
     static Expr forward(const Expr &x, const Params &) {
         return swish::forward_with(x, num::f32(1.0f), num::f32(1.0f));
     }

@@ -3,7 +3,7 @@
 
 namespace hact::ops {
 
-struct swish {
+struct swish : OpBase {
     // The shared math, for any beta and scale (silu passes constants, which Halide folds).
     // Infinities need no special case: x = +-inf reaches the limits through the clamped
     // exponential (sigma -> 1) or the flush (sigma -> 0); with beta = 0, x is clamped to finite
@@ -11,9 +11,9 @@ struct swish {
     static Expr forward_with(const Expr &x, const Expr &beta, const Expr &s) {
         using namespace num;
         Logistic l = logistic_of_product(beta, x);
-        // (s x sc) / d: with sc = 2^-96 for beta x < -40 the quotient is rounded once, so tails
-        // keep their subnormal values.
-        Expr y = strict_apply({s * x, l.sc, l.d}, [](auto v) { return (v[0] * v[1]) / v[2]; });
+        // (x s sc) / d: with sc = 2^-96 for beta x < -40 the quotient is rounded once, so tails
+        // keep their subnormal values (s sc is exact: a blend of s and s 2^-96).
+        Expr y = strict_apply({x, l.exp.scale(s), l.d}, [](auto v) { return (v[0] * v[1]) / v[2]; });
         return keep_nan(x, Halide::select(l.flush, f32(0.0f), y));
     }
 
@@ -33,6 +33,11 @@ struct swish {
                                     Halide::select(neg, f32(1.0f) + l.z, f32(1.0f)));
         Expr dx = strict_apply({dy * s * g, l.sc, l.d}, [](auto v) { return (v[0] * v[1]) / v[2]; });
         return keep_nan(x, Halide::select(l.flush, times_zero(dy), dx));
+    }
+
+    // beta's sign decides which side of x the exponential of -beta x clamps: one loop each.
+    static std::vector<Expr> specializations(const Params &p) {
+        return num::exp_product_cases(-p.beta);
     }
 
     static Expr forward(const Expr &x, const Params &p) { return forward_with(x, p.beta, p.scale); }
