@@ -68,14 +68,9 @@ std::vector<float> sweep_inputs(const OpParams& op) {
     return v;
 }
 
-class Accuracy : public ::testing::TestWithParam<AccCase> {};
+class Accuracy : public OpTest<AccCase> {};
 
 TEST_P(Accuracy, MaxUlpWithinBound) {
-    const AccCase& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_params hp = c.op.params();
-    const hact_ref::Params p = c.op.ref_params();
     const bool fwd = c.dir == Dir::Forward;
     const double bound = fwd ? op.forward_ulp : op.backward_ulp;
 
@@ -84,7 +79,7 @@ TEST_P(Accuracy, MaxUlpWithinBound) {
     std::vector<float> dy(n, 1.0f), out(n, from_bits(GuardedBuffer::kSentinel));
     if (c.dir == Dir::BackwardRandom) {
         auto g = rng(0xACC0 + n);
-        for (float& d : dy) d = random_dy(g);
+        dy = random_dys(g, n);
     }
     const hact_status s = fwd ? hact_forward(op.op, HACT_F32, x.data(), out.data(), n, &hp)
                               : hact_backward(op.op, HACT_F32, x.data(), dy.data(), out.data(), n, &hp);

@@ -46,15 +46,17 @@ inline void plant_stale_message() {
         }                                                                                           \
     } while (0)
 
-class Errors : public ::testing::TestWithParam<OpOnlyIsa> {};
-
-TEST_P(Errors, NullPointers) {
-    const OpOnlyIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const hact_op op = c.op->op;
-    const std::string name = c.op->name;
+// Every test runs capped at the case's ISA (IsaTest), with the op, its name (which every failing
+// call's message must mention), buffers, and a parameter-gradient output.
+class Errors : public IsaTest<OpOnlyIsa> {
+  protected:
+    const hact_op op = GetParam().op->op;
+    const std::string name = GetParam().op->name;
     Bufs b;
     hact_params grad;
+};
+
+TEST_P(Errors, NullPointers) {
     EXPECT_FAILS(hact_forward(op, HACT_F32, nullptr, b.y.data(), kN, nullptr), HACT_ERR_INVALID_ARGUMENT, name);
     EXPECT_FAILS(hact_forward(op, HACT_F32, b.x.data(), nullptr, kN, nullptr), HACT_ERR_INVALID_ARGUMENT, name);
     EXPECT_FAILS(hact_backward(op, HACT_F32, nullptr, b.dy.data(), b.dx.data(), kN, nullptr),
@@ -82,39 +84,29 @@ TEST_P(Errors, NullPointers) {
 }
 
 TEST_P(Errors, UnsupportedAndInvalidDtypes) {
-    const OpOnlyIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const hact_op op = c.op->op;
-    const std::string name = c.op->name;
-    Bufs b;
-    hact_params grad;
-    for (hact_dtype dt : {HACT_F16, HACT_BF16, HACT_F64}) {
-        SCOPED_TRACE("dtype " + std::to_string((int)dt) + " (not built yet)");
-        EXPECT_FAILS(hact_forward(op, dt, b.x.data(), b.y.data(), 8, nullptr), HACT_ERR_UNSUPPORTED, name);
-        EXPECT_FAILS(hact_backward(op, dt, b.x.data(), b.dy.data(), b.dx.data(), 8, nullptr),
-                     HACT_ERR_UNSUPPORTED, name);
-        EXPECT_FAILS(hact_backward_params(op, dt, b.x.data(), b.dy.data(), 8, nullptr, &grad),
-                     HACT_ERR_UNSUPPORTED, name);
-    }
-    for (int dt : {99, -1, 4}) {
-        SCOPED_TRACE("dtype " + std::to_string(dt));
-        const hact_dtype d = (hact_dtype)dt;
-        EXPECT_FAILS(hact_forward(op, d, b.x.data(), b.y.data(), 8, nullptr), HACT_ERR_INVALID_ARGUMENT, name);
-        EXPECT_FAILS(hact_backward(op, d, b.x.data(), b.dy.data(), b.dx.data(), 8, nullptr),
-                     HACT_ERR_INVALID_ARGUMENT, name);
-        EXPECT_FAILS(hact_backward_params(op, d, b.x.data(), b.dy.data(), 8, nullptr, &grad),
-                     HACT_ERR_INVALID_ARGUMENT, name);
+    // Dtypes of the API that are not built yet, and values that are no dtype.
+    const struct {
+        std::vector<int> dtypes;
+        hact_status status;
+        const char* note;
+    } kinds[] = {{{HACT_F16, HACT_BF16, HACT_F64}, HACT_ERR_UNSUPPORTED, " (not built yet)"},
+                 {{99, -1, 4}, HACT_ERR_INVALID_ARGUMENT, ""}};
+    for (const auto& kind : kinds) {
+        for (int v : kind.dtypes) {
+            SCOPED_TRACE("dtype " + std::to_string(v) + kind.note);
+            const hact_dtype dt = (hact_dtype)v;
+            EXPECT_FAILS(hact_forward(op, dt, b.x.data(), b.y.data(), 8, nullptr), kind.status, name);
+            EXPECT_FAILS(hact_backward(op, dt, b.x.data(), b.dy.data(), b.dx.data(), 8, nullptr),
+                         kind.status, name);
+            EXPECT_FAILS(hact_backward_params(op, dt, b.x.data(), b.dy.data(), 8, nullptr, &grad),
+                         kind.status, name);
+        }
     }
     EXPECT_TRUE(b.outputs_untouched());
 }
 
 TEST_P(Errors, NonFiniteParametersTheOpReads) {
-    const OpOnlyIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const hact_op op = c.op->op;
-    const std::string name = c.op->name;
     const unsigned reads = hact_op_params(op);
-    Bufs b;
     std::vector<float> y_default(kN), dx_default(kN);
     ASSERT_EQ(hact_forward(op, HACT_F32, b.x.data(), y_default.data(), kN, nullptr), HACT_OK);
     ASSERT_EQ(hact_backward(op, HACT_F32, b.x.data(), b.dy.data(), dx_default.data(), kN, nullptr), HACT_OK);
@@ -123,7 +115,6 @@ TEST_P(Errors, NonFiniteParametersTheOpReads) {
             SCOPED_TRACE(std::string(hact_ref::field_name(k)) + " = " + describe(bad));
             hact_params p = hact_default_params(op);
             hact_ref::field(p, k) = bad;
-            hact_params grad;
             if (reads >> k & 1u) {
                 EXPECT_FAILS(hact_forward(op, HACT_F32, b.x.data(), b.y.data(), kN, &p), HACT_ERR_BAD_PARAMS, name);
                 EXPECT_TRUE(mentions(hact_last_error(), hact_ref::field_name(k))) << hact_last_error();
@@ -150,10 +141,6 @@ TEST_P(Errors, NonFiniteParametersTheOpReads) {
 }
 
 TEST_P(Errors, PartialOverlap) {
-    const OpOnlyIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const hact_op op = c.op->op;
-    const std::string name = c.op->name;
     GuardedBuffer buf(3 * kN), ref(3 * kN);
     for (size_t i = 0; i < 3 * kN; ++i) buf[i] = ref[i] = 0.05f * (float)i - 3.0f;
     float* base = buf.data() + kN;
@@ -177,12 +164,6 @@ TEST_P(Errors, PartialOverlap) {
 }
 
 TEST_P(Errors, MisalignedPointers) {
-    const OpOnlyIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const hact_op op = c.op->op;
-    const std::string name = c.op->name;
-    Bufs b;
-    hact_params grad;
     for (size_t off : {size_t{1}, size_t{2}, size_t{3}}) {
         SCOPED_TRACE("pointer + " + std::to_string(off) + " bytes");
         auto mis = [off](float* p) { return reinterpret_cast<float*>(reinterpret_cast<char*>(p) + off); };
@@ -205,10 +186,6 @@ TEST_P(Errors, MisalignedPointers) {
 }
 
 TEST_P(Errors, DefaultParamsEqualNullParams) {
-    const OpOnlyIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const hact_op op = c.op->op;
-    Bufs b;
     const hact_params d = hact_default_params(op);
     std::vector<float> y0(kN), y1(kN), dx0(kN), dx1(kN);
     hact_params g0, g1;

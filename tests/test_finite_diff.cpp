@@ -12,8 +12,8 @@
 namespace {
 using namespace hact_test;
 
-class FiniteDiff : public ::testing::TestWithParam<OpIsa> {};
-class FiniteDiffParams : public ::testing::TestWithParam<OpIsa> {};  // ops with learnable params
+class FiniteDiff : public OpTest<> {};
+class FiniteDiffParams : public OpTest<> {};  // ops with learnable params
 
 std::vector<OpIsa> learnable_op_isa() {
     std::vector<OpIsa> v;
@@ -31,23 +31,16 @@ std::pair<ld, ld> central(G g, ld t, ld h) {
 
 std::vector<float> fd_points(ld lo, ld hi, size_t n, uint64_t seed) {
     auto g = rng(seed);
-    std::vector<float> x(n);
-    for (float& v : x) v = uniform(g, (double)lo, (double)hi);
-    return x;
+    return uniform_floats(g, n, (double)lo, (double)hi);
 }
 
 TEST_P(FiniteDiff, BackwardMatchesLongDoubleDifferences) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_params hp = c.op.params();
-    const hact_ref::Params p = c.op.ref_params();
     const hact_ref::Range dom = op.fd_domain(p);
     const size_t n = 3001;
     const std::vector<float> x = fd_points(dom.lo, dom.hi, n, 0xFD01 + c.isa);
-    std::vector<float> dy(n), dx(n);
     auto g = rng(0xFD02);
-    for (float& d : dy) d = random_dy(g);
+    const std::vector<float> dy = random_dys(g, n);
+    std::vector<float> dx(n);
     ASSERT_EQ(hact_backward(op.op, HACT_F32, x.data(), dy.data(), dx.data(), n, &hp), HACT_OK)
         << hact_last_error();
     for (size_t i = 0; i < n; ++i) {
@@ -66,11 +59,6 @@ TEST_P(FiniteDiff, BackwardMatchesLongDoubleDifferences) {
 }
 
 TEST_P(FiniteDiffParams, ParamGradMatchesLongDoubleDifferences) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_params hp = c.op.params();
-    const hact_ref::Params p = c.op.ref_params();
     const hact_ref::Range dom = op.fd_domain(p);
     const size_t n = 1001;
     const std::vector<float> x = fd_points(dom.lo, dom.hi, n, 0xFD03 + c.isa);
@@ -104,11 +92,6 @@ TEST_P(FiniteDiffParams, ParamGradMatchesLongDoubleDifferences) {
 }
 
 TEST_P(FiniteDiff, BackwardMatchesFloatForwardDifferences) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_params hp = c.op.params();
-    const hact_ref::Params p = c.op.ref_params();
     const size_t n = 2001;
     const std::vector<float> x = fd_points(-10, 10, n, 0xFD05 + c.isa);
     std::vector<float> xp(n), xm(n), yp(n), ym(n), ones(n, 1.0f), dx(n);
@@ -131,16 +114,11 @@ TEST_P(FiniteDiff, BackwardMatchesFloatForwardDifferences) {
 }
 
 TEST_P(FiniteDiffParams, ParamGradMatchesFloatForwardDifferences) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_params hp = c.op.params();
-    const hact_ref::Params p = c.op.ref_params();
     const size_t n = 1000;
     const std::vector<float> x = fd_points(-10, 10, n, 0xFD06 + c.isa);
-    std::vector<float> dy(n), yp(n), ym(n);
     auto g = rng(0xFD07);
-    for (float& d : dy) d = random_dy(g);
+    const std::vector<float> dy = random_dys(g, n);
+    std::vector<float> yp(n), ym(n);
     hact_params grad;
     ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad), HACT_OK)
         << hact_last_error();

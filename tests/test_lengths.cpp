@@ -13,27 +13,19 @@ constexpr size_t kMaxLen = 300;
 // Inputs: mostly the interesting range, with special values sprinkled in.
 std::vector<float> length_inputs(size_t n, uint64_t seed) {
     auto g = rng(seed);
-    std::vector<float> x(n);
-    for (float& v : x) v = uniform(g, -20, 20);
+    std::vector<float> x = uniform_floats(g, n, -20, 20);
     const float specials[] = {0.0f, -0.0f, INFINITY, -INFINITY, NAN, -100.0f, 100.0f, FLT_TRUE_MIN, -1.2785f};
     for (size_t i = 0; i < n; i += 13) x[i] = specials[(i / 13) % (sizeof specials / sizeof specials[0])];
     return x;
 }
 std::vector<float> length_dys(size_t n, uint64_t seed) {
     auto g = rng(seed);
-    std::vector<float> dy(n);
-    for (float& v : dy) v = random_dy(g);
-    return dy;
+    return random_dys(g, n);
 }
 
-class Lengths : public ::testing::TestWithParam<OpIsa> {};
+class Lengths : public OpTest<> {};
 
 TEST_P(Lengths, EveryLengthAndMisalignmentMatchesElementwise) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_params hp = c.op.params();
-    const hact_ref::Params p = c.op.ref_params();
     const std::vector<float> X = length_inputs(kMaxLen, 0x1E9 + c.isa), DY = length_dys(kMaxLen, 0x1EA);
 
     // Element-at-a-time results.
@@ -80,25 +72,16 @@ TEST_P(Lengths, EveryLengthAndMisalignmentMatchesElementwise) {
                     ASSERT_EQ(bits(got), 0u) << hact_ref::field_name(k);
                     continue;
                 }
-                ld sum = 0, sum_abs = 0;
-                for (size_t i = 0; i < n; ++i) {
-                    const ld t = (ld)DY[i] * op.param_derivative(k, fx[i], p);
-                    sum += t;
-                    sum_abs += fabsl(t);
-                }
-                ASSERT_LE(fabsl((ld)got - sum), pgrad_tolerance(sum_abs, n))
+                const PgradRef ref = pgrad_reference(op, k, p, fx.data(), DY.data(), n);
+                ASSERT_LE(fabsl((ld)got - ref.sum), ref.tolerance)
                     << op.name << " d" << hact_ref::field_name(k) << ": got " << describe(got)
-                    << ", expected " << describe_ld(sum);
+                    << ", expected " << describe_ld(ref.sum);
             }
         }
     }
 }
 
 TEST_P(Lengths, InPlaceMatchesOutOfPlace) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_params hp = c.op.params();
     for (size_t n : {size_t{1}, size_t{7}, size_t{16}, size_t{33}, size_t{257}, size_t{1000}, size_t{4099}}) {
         SCOPED_TRACE("n=" + std::to_string(n));
         const std::vector<float> X = length_inputs(n, 0x1EB + n), DY = length_dys(n, 0x1EC + n);
@@ -106,30 +89,36 @@ TEST_P(Lengths, InPlaceMatchesOutOfPlace) {
         ASSERT_EQ(hact_forward(op.op, HACT_F32, X.data(), y.data(), n, &hp), HACT_OK);
         ASSERT_EQ(hact_backward(op.op, HACT_F32, X.data(), DY.data(), dx.data(), n, &hp), HACT_OK);
 
+        // Every element of `got` is the same result as that of `want` (else the first that is not).
+        auto same = [&](const std::vector<float>& got,
+                        const std::vector<float>& want) -> ::testing::AssertionResult {
+            for (size_t i = 0; i < n; ++i)
+                if (!same_result(got[i], want[i]))
+                    return ::testing::AssertionFailure() << "[" << i << "] x=" << describe(X[i]) << ": "
+                                                         << describe(got[i]) << " vs " << describe(want[i]);
+            return ::testing::AssertionSuccess();
+        };
+
         std::vector<float> a = X;  // y == x
         ASSERT_EQ(hact_forward(op.op, HACT_F32, a.data(), a.data(), n, &hp), HACT_OK) << hact_last_error();
-        for (size_t i = 0; i < n; ++i)
-            ASSERT_TRUE(same_result(a[i], y[i])) << "forward in place [" << i << "] x=" << describe(X[i]);
+        ASSERT_TRUE(same(a, y)) << "forward in place";
 
         std::vector<float> d = DY;  // dx == dy
         ASSERT_EQ(hact_backward(op.op, HACT_F32, X.data(), d.data(), d.data(), n, &hp), HACT_OK)
             << hact_last_error();
-        for (size_t i = 0; i < n; ++i)
-            ASSERT_TRUE(same_result(d[i], dx[i])) << "backward dx == dy [" << i << "] x=" << describe(X[i]);
+        ASSERT_TRUE(same(d, dx)) << "backward dx == dy";
 
         std::vector<float> b = X;  // dx == x
         ASSERT_EQ(hact_backward(op.op, HACT_F32, b.data(), DY.data(), b.data(), n, &hp), HACT_OK)
             << hact_last_error();
-        for (size_t i = 0; i < n; ++i)
-            ASSERT_TRUE(same_result(b[i], dx[i])) << "backward dx == x [" << i << "] x=" << describe(X[i]);
+        ASSERT_TRUE(same(b, dx)) << "backward dx == x";
 
         // dx == x == dy: dy * f'(x) with dy = x.
         std::vector<float> e = X, dxx(n);
         ASSERT_EQ(hact_backward(op.op, HACT_F32, X.data(), X.data(), dxx.data(), n, &hp), HACT_OK);
         ASSERT_EQ(hact_backward(op.op, HACT_F32, e.data(), e.data(), e.data(), n, &hp), HACT_OK)
             << hact_last_error();
-        for (size_t i = 0; i < n; ++i)
-            ASSERT_TRUE(same_result(e[i], dxx[i])) << "backward dx == x == dy [" << i << "]";
+        ASSERT_TRUE(same(e, dxx)) << "backward dx == x == dy";
     }
 }
 

@@ -8,7 +8,7 @@
 namespace {
 using namespace hact_test;
 
-class ParamGrad : public ::testing::TestWithParam<OpIsa> {};
+class ParamGrad : public OpTest<> {};
 
 struct XRange {
     const char* name;
@@ -17,25 +17,13 @@ struct XRange {
 const XRange kRanges[] = {{"unit", -1, 1},          {"core", -10, 10},      {"wide", -120, 120},
                           {"tail_m", -110, -50}, {"tail_p", 50, 110}, {"far", -250, 250}};
 
-std::vector<float> random_x(std::mt19937_64& g, const XRange& r, size_t n) {
-    std::vector<float> x(n);
-    for (float& v : x) v = uniform(g, r.lo, r.hi);
-    return x;
-}
-
 TEST_P(ParamGrad, MatchesLongDoubleReduction) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_params hp = c.op.params();
-    const hact_ref::Params p = c.op.ref_params();
     auto g = rng(0x9A3D + (uint64_t)c.isa);
     for (size_t n : {size_t{1}, size_t{31}, size_t{32}, size_t{33}, size_t{1000}, size_t{100003}}) {
         for (const XRange& r : kRanges) {
             SCOPED_TRACE("n=" + std::to_string(n) + " x range " + r.name);
-            const std::vector<float> x = random_x(g, r, n);
-            std::vector<float> dy(n);
-            for (float& d : dy) d = random_dy(g);
+            const std::vector<float> x = uniform_floats(g, n, r.lo, r.hi);
+            const std::vector<float> dy = random_dys(g, n);
             hact_params grad;
             std::memset(&grad, 0xff, sizeof grad);  // NaN everywhere: every field must be written
             ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad), HACT_OK)
@@ -47,17 +35,11 @@ TEST_P(ParamGrad, MatchesLongDoubleReduction) {
                                              << op.name << " but got " << describe(got);
                     continue;
                 }
-                ld sum = 0, sum_abs = 0;
-                for (size_t i = 0; i < n; ++i) {
-                    const ld t = (ld)dy[i] * op.param_derivative(k, x[i], p);
-                    sum += t;
-                    sum_abs += fabsl(t);
-                }
-                const ld tol = pgrad_tolerance(sum_abs, n);
-                EXPECT_LE(fabsl((ld)got - sum), tol)
+                const PgradRef ref = pgrad_reference(op, k, p, x.data(), dy.data(), n);
+                EXPECT_LE(fabsl((ld)got - ref.sum), ref.tolerance)
                     << op.name << " d" << hact_ref::field_name(k) << " " << c.op.named().label
-                    << ": got " << describe(got) << ", expected " << describe_ld(sum)
-                    << " (sum |terms| = " << describe_ld(sum_abs) << ")";
+                    << ": got " << describe(got) << ", expected " << describe_ld(ref.sum)
+                    << " (sum |terms| = " << describe_ld(ref.sum_abs) << ")";
             }
         }
     }
@@ -66,11 +48,6 @@ TEST_P(ParamGrad, MatchesLongDoubleReduction) {
 // Every finite float pattern as x (huge and tiny magnitudes): the terms underflow, overflow of an
 // intermediate must not make a NaN or an infinity.
 TEST_P(ParamGrad, AnyFiniteX) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_params hp = c.op.params();
-    const hact_ref::Params p = c.op.ref_params();
     auto g = rng(0xB175 + (uint64_t)c.isa);
     const size_t n = 20011;
     std::vector<float> x(n), dy(n);
@@ -83,30 +60,22 @@ TEST_P(ParamGrad, AnyFiniteX) {
         << hact_last_error();
     for (int k = 0; k < hact_ref::kNumFields; ++k) {
         if (!(op.learnable >> k & 1u)) continue;
-        ld sum = 0, sum_abs = 0;
-        for (size_t i = 0; i < n; ++i) {
-            const ld t = (ld)dy[i] * op.param_derivative(k, x[i], p);
-            sum += t;
-            sum_abs += fabsl(t);
-        }
+        const PgradRef ref = pgrad_reference(op, k, p, x.data(), dy.data(), n);
         const float got = hact_ref::field(grad, k);
-        if (std::isinf((float)sum)) {
-            EXPECT_EQ(got, (float)sum) << "d" << hact_ref::field_name(k);
+        if (std::isinf((float)ref.sum)) {
+            EXPECT_EQ(got, (float)ref.sum) << "d" << hact_ref::field_name(k);
         } else {
-            EXPECT_LE(fabsl((ld)got - sum), pgrad_tolerance(sum_abs, n))
+            EXPECT_LE(fabsl((ld)got - ref.sum), ref.tolerance)
                 << op.name << " d" << hact_ref::field_name(k) << " " << c.op.named().label << ": got "
-                << describe(got) << ", expected " << describe_ld(sum);
+                << describe(got) << ", expected " << describe_ld(ref.sum);
         }
     }
 }
 
 TEST_P(ParamGrad, ZeroLengthGivesZeros) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const hact_params hp = c.op.params();
     hact_params grad;
     std::memset(&grad, 0xff, sizeof grad);
-    ASSERT_EQ(hact_backward_params(c.op.op->op, HACT_F32, nullptr, nullptr, 0, &hp, &grad), HACT_OK)
+    ASSERT_EQ(hact_backward_params(op.op, HACT_F32, nullptr, nullptr, 0, &hp, &grad), HACT_OK)
         << hact_last_error();
     for (int k = 0; k < hact_ref::kNumFields; ++k)
         EXPECT_EQ(bits(hact_ref::field(grad, k)), 0u) << hact_ref::field_name(k);

@@ -6,22 +6,20 @@
 namespace {
 using namespace hact_test;
 
-class SpecialValues : public ::testing::TestWithParam<OpIsa> {
+class SpecialValues : public OpTest<> {
   protected:
     // Forward and backward of `xs` (with `dys`) at n = 1 each and as one array.
     struct Results {
         std::vector<float> y1, dx1, yv, dxv;
     };
-    static Results run(const OpIsa& c, const std::vector<float>& xs, const std::vector<float>& dys) {
-        const hact_params hp = c.op.params();
-        const hact_op op = c.op.op->op;
+    Results run(const std::vector<float>& xs, const std::vector<float>& dys) const {
         const size_t m = xs.size();
         Results r;
         r.y1.assign(m, 0);
         r.dx1.assign(m, 0);
         for (size_t i = 0; i < m; ++i) {
-            EXPECT_EQ(hact_forward(op, HACT_F32, &xs[i], &r.y1[i], 1, &hp), HACT_OK) << hact_last_error();
-            EXPECT_EQ(hact_backward(op, HACT_F32, &xs[i], &dys[i], &r.dx1[i], 1, &hp), HACT_OK)
+            EXPECT_EQ(hact_forward(op.op, HACT_F32, &xs[i], &r.y1[i], 1, &hp), HACT_OK) << hact_last_error();
+            EXPECT_EQ(hact_backward(op.op, HACT_F32, &xs[i], &dys[i], &r.dx1[i], 1, &hp), HACT_OK)
                 << hact_last_error();
         }
         // In a 67-element array: the value at every position of a vector (position i % 67).
@@ -37,8 +35,8 @@ class SpecialValues : public ::testing::TestWithParam<OpIsa> {
             const size_t at = (i * 7) % len;
             x[at] = xs[i];
             dy[at] = dys[i];
-            EXPECT_EQ(hact_forward(op, HACT_F32, x.data(), y.data(), len, &hp), HACT_OK);
-            EXPECT_EQ(hact_backward(op, HACT_F32, x.data(), dy.data(), dx.data(), len, &hp), HACT_OK);
+            EXPECT_EQ(hact_forward(op.op, HACT_F32, x.data(), y.data(), len, &hp), HACT_OK);
+            EXPECT_EQ(hact_backward(op.op, HACT_F32, x.data(), dy.data(), dx.data(), len, &hp), HACT_OK);
             r.yv[i] = y[at];
             r.dxv[i] = dx[at];
         }
@@ -51,8 +49,6 @@ const uint32_t kNaNs[] = {0x7fc00000u /* quiet */, 0xffc00000u /* negative quiet
                           0xffffffffu /* all ones */};
 
 TEST_P(SpecialValues, NaNInXGivesNaN) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
     std::vector<float> xs, dys;
     for (uint32_t b : kNaNs) {
         xs.push_back(from_bits(b));
@@ -60,7 +56,7 @@ TEST_P(SpecialValues, NaNInXGivesNaN) {
         xs.push_back(from_bits(b));
         dys.push_back(0.0f);  // 0 * f'(NaN) is still NaN
     }
-    const Results r = run(c, xs, dys);
+    const Results r = run(xs, dys);
     for (size_t i = 0; i < xs.size(); ++i) {
         const std::string what = "x=" + describe(xs[i]) + " dy=" + describe(dys[i]);
         EXPECT_TRUE(std::isnan(r.y1[i])) << what << " n=1 y=" << describe(r.y1[i]);
@@ -71,8 +67,6 @@ TEST_P(SpecialValues, NaNInXGivesNaN) {
 }
 
 TEST_P(SpecialValues, NaNInDyGivesNaN) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
     std::vector<float> xs, dys;
     for (float x : {-INFINITY, -1000.0f, -100.0f, -1.0f, -0.0f, 0.0f, 1.0f, 100.0f, 1000.0f, INFINITY}) {
         for (uint32_t b : {0x7fc00000u, 0xffc00000u}) {
@@ -80,7 +74,7 @@ TEST_P(SpecialValues, NaNInDyGivesNaN) {
             dys.push_back(from_bits(b));
         }
     }
-    const Results r = run(c, xs, dys);
+    const Results r = run(xs, dys);
     for (size_t i = 0; i < xs.size(); ++i) {
         EXPECT_TRUE(std::isnan(r.dx1[i])) << "x=" << describe(xs[i]) << " dy=" << describe(dys[i])
                                           << " n=1 dx=" << describe(r.dx1[i]);
@@ -103,18 +97,14 @@ void expect_near_ref(float got, ld ref, double bound, const std::string& what) {
 }
 
 TEST_P(SpecialValues, InfinitiesAndLargeMagnitudes) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_ref::Params p = c.op.ref_params();
     std::vector<float> xs;
     for (float m : {INFINITY, FLT_MAX, 1e30f, 1e10f, 1000.0f, 150.0f, 104.0f, 100.0f, 89.0f, 88.0f}) {
         xs.push_back(m);
         xs.push_back(-m);
     }
     std::vector<float> ones(xs.size(), 1.0f), twos(xs.size(), -2.0f);
-    const Results r = run(c, xs, ones);
-    const Results r2 = run(c, xs, twos);
+    const Results r = run(xs, ones);
+    const Results r2 = run(xs, twos);
     for (size_t i = 0; i < xs.size(); ++i) {
         const ld f = op.forward(xs[i], p), d = op.derivative(xs[i], p);
         ASSERT_FALSE(std::isnan(f) || std::isnan(d)) << "reference has no limit at " << describe(xs[i]);
@@ -129,12 +119,8 @@ TEST_P(SpecialValues, InfinitiesAndLargeMagnitudes) {
 }
 
 TEST_P(SpecialValues, SignedZero) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_ref::Params p = c.op.ref_params();
     const std::vector<float> xs = {0.0f, -0.0f}, ones = {1.0f, 1.0f};
-    const Results r = run(c, xs, ones);
+    const Results r = run(xs, ones);
     for (size_t i = 0; i < xs.size(); ++i) {
         // The reference's own zero (e.g. silu(-0) = -0/(1+1) = -0), bit for bit.
         const float want = (float)op.forward(xs[i], p);
@@ -152,10 +138,6 @@ TEST_P(SpecialValues, SignedZero) {
 // of an intermediate). Checked for every op through its reference at x = -100 and at the
 // subnormal inputs; this case names the spec's number explicitly for silu.
 TEST_P(SpecialValues, SubnormalResultsAndInputs) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_ref::Params p = c.op.ref_params();
     if (op.op == hact_op_silu) {
         const ld ref = op.forward(-100.0f, p);
         ASSERT_LT(fabsl(ref + 3.72e-42L), 0.01e-42L) << "reference silu(-100) disagrees with the spec";
@@ -163,7 +145,7 @@ TEST_P(SpecialValues, SubnormalResultsAndInputs) {
     const std::vector<float> xs = {-100.0f, -95.0f, -90.0f, FLT_TRUE_MIN, -FLT_TRUE_MIN,
                                    from_bits(0x00400000u), from_bits(0x80400000u), FLT_MIN, -FLT_MIN};
     const std::vector<float> ones(xs.size(), 1.0f);
-    const Results r = run(c, xs, ones);
+    const Results r = run(xs, ones);
     for (size_t i = 0; i < xs.size(); ++i) {
         const std::string at = std::string(op.name) + "(" + describe(xs[i]) + ")";
         const ld f = op.forward(xs[i], p);

@@ -9,18 +9,13 @@ struct ThreadScope {  // restores the default (one per core) when the scope ends
     ~ThreadScope() { hact_set_num_threads(0); }
 };
 
-class ThreadCount : public ::testing::TestWithParam<OpIsa> {};
+class ThreadCount : public OpTest<> {};
 
 TEST_P(ThreadCount, ResultsIndependentOfThreads) {
-    const OpIsa& c = GetParam();
-    HACT_TEST_USE_ISA(c.isa);
-    const OpRef& op = *c.op.op;
-    const hact_params hp = c.op.params();
     const size_t n = size_t{1} << 20;
     auto g = rng(0x7E + c.isa);
-    std::vector<float> x(n), dy(n);
-    for (float& v : x) v = uniform(g, -40, 40);
-    for (float& v : dy) v = random_dy(g);
+    const std::vector<float> x = uniform_floats(g, n, -40, 40);
+    const std::vector<float> dy = random_dys(g, n);
     ThreadScope restore;
     std::vector<float> y[3], dx[3];
     hact_params grad[3];

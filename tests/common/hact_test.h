@@ -1,5 +1,6 @@
 // Helpers shared by hact's C++ tests: float bits, ULP measure, guarded aligned buffers, ISA
-// selection, random inputs, and the test-case lists built from the registry + references.
+// selection, random inputs, the test-case lists built from the registry + references, the fixtures
+// of the suites parameterized by them, and the parameter-gradient reduction.
 #ifndef HACT_TEST_H
 #define HACT_TEST_H
 
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <string>
@@ -93,16 +95,21 @@ struct IsaCap {
     IsaCap& operator=(const IsaCap&) = delete;
     hact_status status;
 };
-// In a TEST body: skip if the variant cannot run here, else cap at it (until the end of the
-// enclosing scope) and check that calls run on it.
-#define HACT_TEST_USE_ISA(isa_)                                                                   \
+// Skip the test if the variant cannot run here, else cap at it while `guard_` (a
+// std::optional<IsaCap>) holds the cap, and check that calls run on it.
+#define HACT_TEST_CAP_ISA(guard_, isa_)                                                           \
     if (!hact_isa_available(isa_))                                                                \
         GTEST_SKIP() << "CPU lacks " << ::hact_test::isa_label(isa_)                              \
                      << " (or this build does not include that variant)";                         \
-    ::hact_test::IsaCap hact_isa_cap_guard_(isa_);                                                \
-    ASSERT_EQ(hact_isa_cap_guard_.status, HACT_OK) << hact_last_error();                          \
+    (guard_).emplace(isa_);                                                                       \
+    ASSERT_EQ((guard_)->status, HACT_OK) << hact_last_error();                                    \
     ASSERT_EQ(hact_get_isa(), (isa_)) << "hact_set_max_isa(" << ::hact_test::isa_label(isa_)      \
                                        << ") did not select it"
+// In a TEST body: the same, the cap held until the end of the enclosing scope. (Value-parameterized
+// suites whose cases name an ISA use the IsaTest fixture below instead.)
+#define HACT_TEST_USE_ISA(isa_)                                                                   \
+    std::optional<::hact_test::IsaCap> hact_isa_cap_guard_;                                       \
+    HACT_TEST_CAP_ISA(hact_isa_cap_guard_, isa_)
 
 // ---- guarded, aligned buffers ----------------------------------------------------------------
 // n floats at `misalign` elements past a 64-byte boundary, with kGuard sentinel floats before and
@@ -162,6 +169,17 @@ inline float random_dy(std::mt19937_64& g) {
     const double s = (g() & 1) ? -1.0 : 1.0;
     return (float)(s * std::exp2(e));
 }
+// n values uniform in [lo, hi) and n upstream gradients (random_dy), drawn in order from g.
+inline std::vector<float> uniform_floats(std::mt19937_64& g, size_t n, double lo, double hi) {
+    std::vector<float> v(n);
+    for (float& f : v) f = uniform(g, lo, hi);
+    return v;
+}
+inline std::vector<float> random_dys(std::mt19937_64& g, size_t n) {
+    std::vector<float> v(n);
+    for (float& f : v) f = random_dy(g);
+    return v;
+}
 
 // ---- test cases from the registry ------------------------------------------------------------
 // Every op of the registry, through its reference (tests/reference/<op>.h).
@@ -206,6 +224,29 @@ inline std::vector<OpOnlyIsa> all_ops_by_isa() {
     return v;
 }
 
+// ---- fixtures -----------------------------------------------------------------------------------
+// A value-parameterized suite whose case (Case::isa) names an ISA: every test is skipped if that
+// variant cannot run here, else runs capped at it (HACT_TEST_CAP_ISA in SetUp; the cap is lifted
+// when the fixture is destroyed).
+template <class Case>
+class IsaTest : public ::testing::TestWithParam<Case> {
+  protected:
+    void SetUp() override { HACT_TEST_CAP_ISA(cap_, this->GetParam().isa); }
+
+  private:
+    std::optional<IsaCap> cap_;
+};
+// An op x parameter set x ISA suite (Case::op is an OpParams): the case `c`, its op's reference
+// `op`, and its parameters as hact takes them (`hp`) and in long double (`p`).
+template <class Case = OpIsa>
+class OpTest : public IsaTest<Case> {
+  protected:
+    const Case& c = this->GetParam();
+    const OpRef& op = *c.op.op;
+    const hact_params hp = c.op.params();
+    const hact_ref::Params p = c.op.ref_params();
+};
+
 // gtest printing of the case types: their labels.
 inline void PrintTo(const OpParams& c, std::ostream* os) { *os << c.label(); }
 inline void PrintTo(const OpIsa& c, std::ostream* os) { *os << c.label(); }
@@ -227,6 +268,24 @@ struct IsaName {
 // The reduction tolerance of hact_backward_params (documented in reference.h).
 inline ld pgrad_tolerance(ld sum_abs_terms, size_t n) {
     return 8.0L * ldexpl(1.0L, -24) * sum_abs_terms + (ld)n * 1e-34L;
+}
+
+// The long-double reduction hact_backward_params is checked against, for field k of the op:
+// sum_i dy[i] * df/dp_k(x[i]) over n elements, the sum of the terms' magnitudes, and the
+// tolerance (pgrad_tolerance) that goes with them.
+struct PgradRef {
+    ld sum = 0, sum_abs = 0, tolerance = 0;
+};
+inline PgradRef pgrad_reference(const OpRef& op, int k, const hact_ref::Params& p, const float* x,
+                                const float* dy, size_t n) {
+    PgradRef r;
+    for (size_t i = 0; i < n; ++i) {
+        const ld t = (ld)dy[i] * op.param_derivative(k, x[i], p);
+        r.sum += t;
+        r.sum_abs += fabsl(t);
+    }
+    r.tolerance = pgrad_tolerance(r.sum_abs, n);
+    return r;
 }
 
 }  // namespace hact_test
