@@ -35,9 +35,13 @@ struct swish : OpBase {
         return keep_nan(x, Halide::select(l.flush, times_zero(dy), dx));
     }
 
-    // beta's sign decides which side of x the exponential of -beta x clamps: one loop each.
+    // PyTorch's defaults (beta = 1, scale = 1: silu) get a loop of their own, where the
+    // constants fold; otherwise beta's sign decides which side of x the exponential of -beta x
+    // clamps: one loop each.
     static std::vector<Expr> specializations(const Params &p) {
-        return num::exp_product_cases(-p.beta);
+        std::vector<Expr> cases = {p.beta == num::f32(1.0f) && p.scale == num::f32(1.0f)};
+        for (const Expr &c : num::exp_product_cases(-p.beta)) cases.push_back(c);
+        return cases;
     }
 
     static Expr forward(const Expr &x, const Params &p) { return forward_with(x, p.beta, p.scale); }
