@@ -1,0 +1,28 @@
+// relu(x) = max(x, 0); relu'(x) = 1 if x > 0 else 0 (relu'(0) = 0, the spec's kink convention).
+// Exact: the result is x, 0 or dy, dy*0, never a rounded value.
+#pragma once
+
+namespace hact::ops {
+
+struct relu : OpBase {
+    // x unless x < 0: relu(-0) = -0, as PyTorch's max(x, 0) keeps x on a tie; relu(-inf) = +0.
+    // Strict: with fast-math's no-signed-zeros, LLVM may turn the select into a max instruction
+    // whose operand order then decides the sign of zero.
+    static Expr forward(const Expr &x, const Params &) {
+        using namespace num;
+        Expr y = strict_apply({x}, [](auto v) {
+            return Halide::select(v[0] < f32(0.0f), f32(0.0f), v[0]);
+        });
+        return keep_nan(x, y);
+    }
+    // dy where x > 0, else dy*0 (strict: a NaN dy stays NaN).
+    static Expr backward(const Expr &x, const Expr &dy, const Params &) {
+        using namespace num;
+        Expr dx = strict_apply({x, dy}, [](auto v) {
+            return Halide::select(v[0] > f32(0.0f), v[1], v[1] * f32(0.0f));
+        });
+        return keep_nan(x, dx);
+    }
+};
+
+}  // namespace hact::ops

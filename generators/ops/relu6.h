@@ -1,0 +1,18 @@
+// relu6(x) = min(max(x, 0), 6): hardtanh with lo = 0, hi = 6 (as in PyTorch), nothing read from
+// the parameters. relu6'(x) = 1 if 0 < x < 6 else 0 (0 at 0 and at 6). relu6(-0) = -0.
+#pragma once
+
+#include "hardtanh.h"
+
+namespace hact::ops {
+
+struct relu6 : OpBase {
+    static Expr forward(const Expr &x, const Params &) {
+        return hardtanh::forward_with(x, num::f32(0.0f), num::f32(6.0f));
+    }
+    static Expr backward(const Expr &x, const Expr &dy, const Params &) {
+        return hardtanh::backward_with(x, dy, num::f32(0.0f), num::f32(6.0f));
+    }
+};
+
+}  // namespace hact::ops

@@ -1,0 +1,35 @@
+// softsign(x) = x / (1 + |x|); softsign'(x) = 1 / (1 + |x|)^2.
+//
+// Evaluated in float64 (1 + |x| exact for |x| >= 2^-29, then one division or one product and one
+// division, each 2^-53): the float32 result is the correctly rounded one up to a double rounding
+// of ~2^-28 ULP (float32 arithmetic would give up to 1 ULP forward, 2 ULP backward). float64 also
+// keeps (1 + |x|)^2 finite for every finite x, so the derivative underflows to 0 only where it
+// rounds to 0. Strict: no contraction or reassociation choices, and infinities behave as IEEE.
+#pragma once
+
+namespace hact::ops {
+
+struct softsign : OpBase {
+    // x is clamped to +-2^60, where softsign already rounds to +-1 (also in float64), so that
+    // softsign(+-inf) = +-1 rather than inf / inf = NaN. softsign(-0) = -0 / 1 = -0.
+    static Expr forward(const Expr &x, const Params &) {
+        using namespace num;
+        Expr y = strict_apply({Halide::cast<double>(x)}, [](auto v) {
+            const double big = 0x1p60;
+            Expr xc = Halide::select(v[0] > Expr(big), Expr(big), v[0] < Expr(-big), Expr(-big), v[0]);
+            return xc / (Expr(1.0) + Halide::abs(xc));
+        });
+        return keep_nan(x, Halide::cast<float>(y));
+    }
+    // dy / (1 + |x|)^2; at x = +-inf, (1 + |x|)^2 = inf and dy / inf = 0 (NaN for a NaN dy).
+    static Expr backward(const Expr &x, const Expr &dy, const Params &) {
+        using namespace num;
+        Expr dx = strict_apply({Halide::cast<double>(x), Halide::cast<double>(dy)}, [](auto v) {
+            Expr u = Expr(1.0) + Halide::abs(v[0]);
+            return v[1] / (u * u);
+        });
+        return keep_nan(x, Halide::cast<float>(dx));
+    }
+};
+
+}  // namespace hact::ops
