@@ -140,7 +140,10 @@ hact_status hact_set_max_isa(hact_isa isa) {
 hact_status hact_set_num_threads(int n) {
     hacti_init();
     if (n < 0) return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_set_num_threads: %d < 0", n);
-    atomic_store(&num_threads, n);
+    /* Halide's pool only wakes fewer workers when the count drops; workers already running keep
+     * taking tasks (measured: 2 threads still ran after setting 1). Shutting the pool down makes
+     * the next parallel call start exactly n. */
+    if (atomic_exchange(&num_threads, n) != n) halide_shutdown_thread_pool();
     halide_set_num_threads(n);
     return HACT_OK;
 }

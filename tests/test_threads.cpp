@@ -2,6 +2,8 @@
 // gradient exactly, with 1 and 2 threads (and the default), n = 2^20, every op x parameter set x ISA.
 #include "hact_test.h"
 
+#include <dirent.h>
+
 namespace {
 using namespace hact_test;
 
@@ -47,5 +49,36 @@ TEST_P(ThreadCount, ResultsIndependentOfThreads) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, ThreadCount, ::testing::ValuesIn(all_op_isa()), LabelName());
+
+}  // namespace
+
+namespace {
+
+// Threads of this process (Linux: one entry per thread in /proc/self/task).
+int process_threads() {
+    int count = 0;
+    if (DIR *d = opendir("/proc/self/task")) {
+        while (const dirent *e = readdir(d)) count += e->d_name[0] != '.';
+        closedir(d);
+    }
+    return count;
+}
+
+// Lowering the count really lowers it: Halide's pool keeps running workers it has once started
+// unless hact restarts it (a call with 1 thread then ran on 2 cores). Counted, not timed: after
+// hact_set_num_threads(1) a large call leaves no pool worker behind.
+TEST(Threads, LoweringTheCountStopsWorkers) {
+    ThreadScope restore;
+    const size_t n = size_t{1} << 20;  // above the parallel threshold
+    std::vector<float> x(n, 0.5f), y(n);
+    ASSERT_EQ(hact_set_num_threads(1), HACT_OK);  // no pool left by earlier tests in this process
+    const int before = process_threads();
+    ASSERT_EQ(hact_set_num_threads(2), HACT_OK);
+    ASSERT_EQ(hact_forward(hact_op_silu, HACT_F32, x.data(), y.data(), n, nullptr), HACT_OK);
+    EXPECT_GE(process_threads(), before + 1) << "2 threads: the pool should have a worker";
+    ASSERT_EQ(hact_set_num_threads(1), HACT_OK);
+    ASSERT_EQ(hact_forward(hact_op_silu, HACT_F32, x.data(), y.data(), n, nullptr), HACT_OK);
+    EXPECT_EQ(process_threads(), before) << "1 thread: no pool worker may remain";
+}
 
 }  // namespace
