@@ -16,22 +16,22 @@ struct hardswish : OpBase {
     // limit, and never -inf * 0 = NaN. hardswish(-0) = -0.
     static Expr forward(const Expr &x, const Params &) {
         using namespace num;
-        Expr y = strict_apply({Halide::cast<double>(x)}, [](auto v) {
+        Expr y = in_float64({x}, [](auto v) {
             Expr xc = Halide::max(v[0], Expr(-4.0));
             Expr s = xc + Expr(3.0);
             s = Halide::select(s < Expr(0.0), Expr(0.0), s > Expr(6.0), Expr(6.0), s);
             return (xc * s) * Expr(1.0 / 6.0);
         });
-        return keep_nan(x, Halide::cast<float>(y));
+        return keep_nan(x, y);
     }
     // dy * (2x + 3)/6 between the kinks (2x + 3 is exact: no cancellation at the root -1.5),
     // dy at and above 3, dy*0 (strict: NaN stays NaN) at and below -3.
     static Expr backward(const Expr &x, const Expr &dy, const Params &) {
         using namespace num;
-        Expr mid = strict_apply({Halide::cast<double>(x), Halide::cast<double>(dy)}, [](auto v) {
+        Expr mid = in_float64({x, dy}, [](auto v) {
             return v[1] * ((v[0] * Expr(2.0) + Expr(3.0)) * Expr(1.0 / 6.0));
         });
-        Expr dx = strict_apply({x, dy, Halide::cast<float>(mid)}, [](auto v) {
+        Expr dx = strict_apply({x, dy, mid}, [](auto v) {
             return Halide::select(v[0] <= f32(-3.0f), v[1] * f32(0.0f), v[0] >= f32(3.0f), v[1], v[2]);
         });
         return keep_nan(x, dx);

@@ -14,21 +14,21 @@ struct softsign : OpBase {
     // softsign(+-inf) = +-1 rather than inf / inf = NaN. softsign(-0) = -0 / 1 = -0.
     static Expr forward(const Expr &x, const Params &) {
         using namespace num;
-        Expr y = strict_apply({Halide::cast<double>(x)}, [](auto v) {
+        Expr y = in_float64({x}, [](auto v) {
             const double big = 0x1p60;
             Expr xc = Halide::select(v[0] > Expr(big), Expr(big), v[0] < Expr(-big), Expr(-big), v[0]);
             return xc / (Expr(1.0) + Halide::abs(xc));
         });
-        return keep_nan(x, Halide::cast<float>(y));
+        return keep_nan(x, y);
     }
     // dy / (1 + |x|)^2; at x = +-inf, (1 + |x|)^2 = inf and dy / inf = 0 (NaN for a NaN dy).
     static Expr backward(const Expr &x, const Expr &dy, const Params &) {
         using namespace num;
-        Expr dx = strict_apply({Halide::cast<double>(x), Halide::cast<double>(dy)}, [](auto v) {
+        Expr dx = in_float64({x, dy}, [](auto v) {
             Expr u = Expr(1.0) + Halide::abs(v[0]);
             return v[1] / (u * u);
         });
-        return keep_nan(x, Halide::cast<float>(dx));
+        return keep_nan(x, dx);
     }
 };
 
