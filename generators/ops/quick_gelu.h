@@ -1,0 +1,19 @@
+// quick_gelu(x) = x * sigma(1.702 x): swish with beta = 1.702 (as float32, 0x1.b3b646p+0, the value
+// a float32 framework multiplies by) and scale = 1, nothing learnable.
+#pragma once
+
+#include "swish.h"
+
+namespace hact::ops {
+
+struct quick_gelu : OpBase {
+    static constexpr float kBeta = 1.702f;
+    static Expr forward(const Expr &x, const Params &) {
+        return swish::forward_with(x, num::f32(kBeta), num::f32(1.0f));
+    }
+    static Expr backward(const Expr &x, const Expr &dy, const Params &) {
+        return swish::backward_with(x, dy, num::f32(kBeta), num::f32(1.0f));
+    }
+};
+
+}  // namespace hact::ops
