@@ -19,3 +19,22 @@ else ()
     message(FATAL_ERROR "hact: no target family for ${CMAKE_SYSTEM_PROCESSOR} yet (x86-64 only)")
 endif ()
 message(STATUS "hact ISAs: ${HACT_ISAS}")
+
+# GPU variants ("devices"): kernels whose loops run on a GPU, called through hact_cuda_* with
+# device pointers. Generating them needs no GPU and no CUDA toolkit (Halide emits PTX itself);
+# the Halide runtime loads libcuda.so.1 when the first CUDA call runs, so a program linked with
+# hact runs on machines without a driver (the hact_cuda_* calls then report
+# HACT_ERR_DEVICE_UNAVAILABLE).
+#   cuda: PTX for compute capability 6.1 (Pascal). The driver JIT-compiles it once per GPU model
+#         (cached in ~/.nv/ComputeCache) for every later architecture: Volta 7.0, Turing 7.5,
+#         Ampere 8.x, Ada 8.9, Hopper 9.0 (Halide 21 has no capability feature above 8.6, and
+#         elementwise code gains nothing from newer PTX). user_context carries the caller's
+#         CUDA context and stream into Halide's runtime (runtime/cuda.c).
+option(HACT_CUDA "Generate CUDA kernels (PTX; no GPU or toolkit needed to build)" ON)
+set(HACT_DEVICES "")
+if (HACT_CUDA)
+    list(APPEND HACT_DEVICES cuda)
+    set(HACT_TARGET_cuda "x86-64-linux-cuda-cuda_capability_61-user_context")
+    set(HACT_RUNTIME_TARGET "${HACT_RUNTIME_TARGET}-cuda")
+endif ()
+message(STATUS "hact devices: ${HACT_DEVICES}")

@@ -90,7 +90,9 @@ inline bool &target_has_fma() {
 }
 struct TargetScope {
     explicit TargetScope(const Halide::Target &t) {
-        target_has_fma() = t.has_feature(Halide::Target::FMA) || t.arch != Halide::Target::X86;
+        // GPUs (the code of a CUDA target runs there, not on its x86 host) all have fma.
+        target_has_fma() = t.has_feature(Halide::Target::FMA) || t.arch != Halide::Target::X86 ||
+                           t.has_gpu_feature();
     }
     ~TargetScope() { target_has_fma() = false; }
 };

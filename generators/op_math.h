@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "Halide.h"
+#include "hact/hact.h"  // HACT_P_* masks in the registry lines
 #include "numerics.h"
 
 namespace hact {
@@ -33,6 +34,7 @@ struct OpBase {
 
 struct OpMath {
     std::string name;
+    unsigned learnable;  // HACT_P_* mask from the registry: param_grads()[j] is its j-th set bit
     Expr (*forward)(const Expr &x, const Params &p);
     Expr (*backward)(const Expr &x, const Expr &dy, const Params &p);
     std::vector<Expr> (*param_grads)(const Expr &x, const Expr &dy, const Params &p);
@@ -50,7 +52,7 @@ namespace hact {
 inline const OpMath *find_op_math(const std::string &name) {
     static const OpMath table[] = {
 #define HACT_OP(op, learnable, reads, defaults) \
-    {#op, &ops::op::forward, &ops::op::backward, &ops::op::param_grads, &ops::op::specializations},
+    {#op, learnable, &ops::op::forward, &ops::op::backward, &ops::op::param_grads, &ops::op::specializations},
 #include "hact/activations.def"
 #undef HACT_OP
     };

@@ -26,44 +26,50 @@ void hacti_set_max_chunk(size_t elements) {
 }
 size_t hacti_max_chunk(void) { return max_chunk; }
 
-/* Everything a call needs once its arguments are known to be good. */
-typedef struct call {
-    hact_op op;
-    hact_dtype dtype;
-    hacti_dir dir;
-    void *kernel;
-    float p[HACT_NUM_PARAMS];
-} call;
+typedef hacti_call call;
+
+const char *hacti_dir_name(hacti_dir dir) { return dir_names[dir]; }
+size_t hacti_dtype_size(hact_dtype dtype) { return dtype_sizes[dtype]; }
 
 /* dir names the entry point in messages; kernel_dir is the kernel the call needs (backward_params
- * of an op without learnable parameters checks dtype support against the forward kernel). */
-static hact_status check_call(call *c, hact_op op, hact_dtype dtype, hacti_dir dir,
-                              hacti_dir kernel_dir, const hact_params *params) {
+ * of an op without learnable parameters checks dtype support against the forward kernel).
+ * where: HACTI_ON_CPU (the best ISA variant) or HACTI_ON_CUDA (the device kernel). */
+hact_status hacti_check_call(call *c, hacti_where where, hact_op op, hact_dtype dtype, hacti_dir dir,
+                             hacti_dir kernel_dir, const hact_params *params) {
     hacti_init();
+    c->api = where == HACTI_ON_CUDA ? "cuda_" : "";
+    const char *api = c->api;
     const char *what = dir_names[dir];
     if ((int)op < 0 || op >= hact_op_count_)
-        return hacti_fail(HACT_ERR_UNKNOWN_OP, "hact_%s: op %d is not in the registry (0..%d)", what,
+        return hacti_fail(HACT_ERR_UNKNOWN_OP, "hact_%s%s: op %d is not in the registry (0..%d)", api, what,
                           (int)op, (int)hact_op_count_ - 1);
     const char *name = hact_op_name(op);
     if ((int)dtype < 0 || (int)dtype >= HACTI_NUM_DTYPES)
-        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s(%s): dtype %d is not a hact_dtype",
-                          what, name, (int)dtype);
-    if (!hacti_kernel_built(op, dtype, kernel_dir))
-        return hacti_fail(HACT_ERR_UNSUPPORTED, "hact_%s(%s): dtype %s is not built in this library",
-                          what, name, dtype_names[dtype]);
-    hact_isa isa;
-    c->kernel = hacti_find_kernel(op, dtype, kernel_dir, &isa);
-    if (!c->kernel)
-        return hacti_fail(HACT_ERR_UNSUPPORTED,
-                          "hact_%s(%s, %s): no built variant runs on this CPU at or below the ISA cap",
-                          what, name, dtype_names[dtype]);
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s%s(%s): dtype %d is not a hact_dtype",
+                          api, what, name, (int)dtype);
+    if (where == HACTI_ON_CUDA) {
+        c->kernel = hacti_find_device_kernel(op, dtype, kernel_dir);
+        if (!c->kernel)
+            return hacti_fail(HACT_ERR_UNSUPPORTED, "hact_%s%s(%s): dtype %s has no CUDA kernel in this library",
+                              api, what, name, dtype_names[dtype]);
+    } else {
+        if (!hacti_kernel_built(op, dtype, kernel_dir))
+            return hacti_fail(HACT_ERR_UNSUPPORTED, "hact_%s(%s): dtype %s is not built in this library",
+                              what, name, dtype_names[dtype]);
+        hact_isa isa;
+        c->kernel = hacti_find_kernel(op, dtype, kernel_dir, &isa);
+        if (!c->kernel)
+            return hacti_fail(HACT_ERR_UNSUPPORTED,
+                              "hact_%s(%s, %s): no built variant runs on this CPU at or below the ISA cap",
+                              what, name, dtype_names[dtype]);
+    }
     hact_params p = params ? *params : hact_default_params(op);
     memcpy(c->p, &p, sizeof c->p);
     const unsigned reads = hact_op_params(op);
     for (int k = 0; k < HACT_NUM_PARAMS; ++k) {
         if ((reads >> k & 1u) && !isfinite(c->p[k]))
-            return hacti_fail(HACT_ERR_BAD_PARAMS, "hact_%s(%s): parameter %s = %g is not finite",
-                              what, name, param_names[k], (double)c->p[k]);
+            return hacti_fail(HACT_ERR_BAD_PARAMS, "hact_%s%s(%s): parameter %s = %g is not finite",
+                              api, what, name, param_names[k], (double)c->p[k]);
     }
     c->op = op;
     c->dtype = dtype;
@@ -71,41 +77,35 @@ static hact_status check_call(call *c, hact_op op, hact_dtype dtype, hacti_dir d
     return HACT_OK;
 }
 
-static hact_status check_pointer(const call *c, const void *ptr, const char *arg) {
+hact_status hacti_check_pointer(const call *c, const void *ptr, const char *arg) {
     if (!ptr)
-        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s(%s): %s is NULL", dir_names[c->dir],
-                          hact_op_name(c->op), arg);
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s%s(%s): %s is NULL", c->api,
+                          dir_names[c->dir], hact_op_name(c->op), arg);
     if ((uintptr_t)ptr % dtype_sizes[c->dtype] != 0)
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
-                          "hact_%s(%s): %s = %p is not aligned to its %zu-byte elements",
-                          dir_names[c->dir], hact_op_name(c->op), arg, ptr, dtype_sizes[c->dtype]);
+                          "hact_%s%s(%s): %s = %p is not aligned to its %zu-byte elements",
+                          c->api, dir_names[c->dir], hact_op_name(c->op), arg, ptr, dtype_sizes[c->dtype]);
     return HACT_OK;
 }
 
 /* Two arrays of n elements may be the same array, or disjoint; a partial overlap would make the
  * result depend on the order of the vector loop. */
-static hact_status check_overlap(const call *c, const void *a, const char *an, const void *b,
+hact_status hacti_check_overlap(const call *c, const void *a, const char *an, const void *b,
                                  const char *bn, size_t n) {
     const uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b, bytes = n * dtype_sizes[c->dtype];
     if (pa != pb && pa < pb + bytes && pb < pa + bytes)
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
-                          "hact_%s(%s): %s and %s overlap without being the same array",
-                          dir_names[c->dir], hact_op_name(c->op), an, bn);
+                          "hact_%s%s(%s): %s and %s overlap without being the same array",
+                          c->api, dir_names[c->dir], hact_op_name(c->op), an, bn);
     return HACT_OK;
 }
 
-static hact_status check_size(const call *c, size_t n) {
+hact_status hacti_check_size(const call *c, size_t n) {
     if (n > SIZE_MAX / 8)
-        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s(%s): n = %zu is too large",
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s%s(%s): n = %zu is too large", c->api,
                           dir_names[c->dir], hact_op_name(c->op), n);
     return HACT_OK;
 }
-
-#define HACTI_TRY(expr)                 \
-    do {                                \
-        hact_status s_ = (expr);        \
-        if (s_ != HACT_OK) return s_;   \
-    } while (0)
 
 static halide_buffer_t make_buffer(const call *c, const void *data, size_t offset, int32_t extent,
                                    halide_dimension_t *dim) {
@@ -119,31 +119,29 @@ static halide_buffer_t make_buffer(const call *c, const void *data, size_t offse
 
 /* The Halide runtime's message (if it gave one) is consumed here, so a later failure never
  * shows a stale one; successful calls do not touch it (no thread-local access on the hot path). */
-static hact_status kernel_failed(const call *c, int rc) {
+hact_status hacti_kernel_failed(const call *c, int rc) {
     const char *msg = hacti_kernel_message();
-    hact_status s = hacti_fail(HACT_ERR_KERNEL, "hact_%s(%s): kernel failed (Halide error %d)%s%s",
-                               dir_names[c->dir], hact_op_name(c->op), rc, *msg ? ": " : "", msg);
+    hact_status s = hacti_fail(HACT_ERR_KERNEL, "hact_%s%s(%s): kernel failed (Halide error %d)%s%s",
+                               c->api, dir_names[c->dir], hact_op_name(c->op), rc, *msg ? ": " : "", msg);
     hacti_clear_kernel_message();
     return s;
 }
 
-#define HACTI_ARGS(c) c.p[0], c.p[1], c.p[2], c.p[3], c.p[4], c.p[5], c.p[6]
-
 hact_status hact_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
                          const hact_params *params) {
     call c;
-    HACTI_TRY(check_call(&c, op, dtype, HACTI_FWD, HACTI_FWD, params));
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CPU, op, dtype, HACTI_FWD, HACTI_FWD, params));
     if (n == 0) return HACT_OK;
-    HACTI_TRY(check_size(&c, n));
-    HACTI_TRY(check_pointer(&c, x, "x"));
-    HACTI_TRY(check_pointer(&c, y, "y"));
-    HACTI_TRY(check_overlap(&c, x, "x", y, "y", n));
+    HACTI_TRY(hacti_check_size(&c, n));
+    HACTI_TRY(hacti_check_pointer(&c, x, "x"));
+    HACTI_TRY(hacti_check_pointer(&c, y, "y"));
+    HACTI_TRY(hacti_check_overlap(&c, x, "x", y, "y", n));
     for (size_t off = 0; off < n; off += max_chunk) {
         const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
         halide_dimension_t dx, dy;
         halide_buffer_t bx = make_buffer(&c, x, off, len, &dx), by = make_buffer(&c, y, off, len, &dy);
         int rc = ((hacti_fwd_fn)c.kernel)(&bx, HACTI_ARGS(c), &by);
-        if (rc != 0) return kernel_failed(&c, rc);
+        if (rc != 0) return hacti_kernel_failed(&c, rc);
     }
     return HACT_OK;
 }
@@ -151,21 +149,21 @@ hact_status hact_forward(hact_op op, hact_dtype dtype, const void *x, void *y, s
 hact_status hact_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy, void *dx,
                           size_t n, const hact_params *params) {
     call c;
-    HACTI_TRY(check_call(&c, op, dtype, HACTI_BWD, HACTI_BWD, params));
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CPU, op, dtype, HACTI_BWD, HACTI_BWD, params));
     if (n == 0) return HACT_OK;
-    HACTI_TRY(check_size(&c, n));
-    HACTI_TRY(check_pointer(&c, x, "x"));
-    HACTI_TRY(check_pointer(&c, dy, "dy"));
-    HACTI_TRY(check_pointer(&c, dx, "dx"));
-    HACTI_TRY(check_overlap(&c, x, "x", dx, "dx", n));
-    HACTI_TRY(check_overlap(&c, dy, "dy", dx, "dx", n));
+    HACTI_TRY(hacti_check_size(&c, n));
+    HACTI_TRY(hacti_check_pointer(&c, x, "x"));
+    HACTI_TRY(hacti_check_pointer(&c, dy, "dy"));
+    HACTI_TRY(hacti_check_pointer(&c, dx, "dx"));
+    HACTI_TRY(hacti_check_overlap(&c, x, "x", dx, "dx", n));
+    HACTI_TRY(hacti_check_overlap(&c, dy, "dy", dx, "dx", n));
     for (size_t off = 0; off < n; off += max_chunk) {
         const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
         halide_dimension_t d0, d1, d2;
         halide_buffer_t bx = make_buffer(&c, x, off, len, &d0), bdy = make_buffer(&c, dy, off, len, &d1),
                         bdx = make_buffer(&c, dx, off, len, &d2);
         int rc = ((hacti_bwd_fn)c.kernel)(&bx, &bdy, HACTI_ARGS(c), &bdx);
-        if (rc != 0) return kernel_failed(&c, rc);
+        if (rc != 0) return hacti_kernel_failed(&c, rc);
     }
     return HACT_OK;
 }
@@ -183,7 +181,7 @@ static hact_status pgrad_add(const call *c, const void *x, const void *dy, size_
     bp.dimensions = 2;
     bp.dim = dp;
     int rc = ((hacti_pgrad_fn)c->kernel)(&bx, &bdy, HACTI_ARGS((*c)), &bp);
-    if (rc != 0) return kernel_failed(c, rc);
+    if (rc != 0) return hacti_kernel_failed(c, rc);
     for (int j = 0; j < nlearn; ++j) {
         for (int l = 0; l < HACT_PGRAD_LANES; ++l) sums[j] += partial[j * HACT_PGRAD_LANES + l];
     }
@@ -196,13 +194,13 @@ hact_status hact_backward_params(hact_op op, hact_dtype dtype, const void *x, co
     const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
     /* An op without learnable parameters has no pgrad kernel: its arguments are checked like
      * any other call's (against the forward kernel for dtype support) and the result is zero. */
-    HACTI_TRY(check_call(&c, op, dtype, HACTI_PGRAD, learnable ? HACTI_PGRAD : HACTI_FWD, params));
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CPU, op, dtype, HACTI_PGRAD, learnable ? HACTI_PGRAD : HACTI_FWD, params));
     if (!grad)
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_backward_params(%s): grad is NULL", hact_op_name(op));
     if (n > 0) {
-        HACTI_TRY(check_size(&c, n));
-        HACTI_TRY(check_pointer(&c, x, "x"));
-        HACTI_TRY(check_pointer(&c, dy, "dy"));
+        HACTI_TRY(hacti_check_size(&c, n));
+        HACTI_TRY(hacti_check_pointer(&c, x, "x"));
+        HACTI_TRY(hacti_check_pointer(&c, dy, "dy"));
     }
     if (learnable == 0) {
         memset(grad, 0, sizeof *grad);
@@ -212,10 +210,7 @@ hact_status hact_backward_params(hact_op op, hact_dtype dtype, const void *x, co
     int nlearn = 0;
     for (int k = 0; k < HACT_NUM_PARAMS; ++k) nlearn += (learnable >> k) & 1u;
     if (n > 0) {
-        HACTI_TRY(check_size(&c, n));
-        HACTI_TRY(check_pointer(&c, x, "x"));
-        HACTI_TRY(check_pointer(&c, dy, "dy"));
-            const size_t whole = n - n % HACT_PGRAD_LANES;
+        const size_t whole = n - n % HACT_PGRAD_LANES;
         for (size_t off = 0; off < whole; off += max_chunk) {
             const int32_t len = (int32_t)(whole - off < max_chunk ? whole - off : max_chunk);
             HACTI_TRY(pgrad_add(&c, x, dy, off, len, nlearn, sums));

@@ -29,21 +29,44 @@
 #define HACTI_PROTO_bwd(name) \
     int name(struct halide_buffer_t *, struct halide_buffer_t *, HACTI_P, struct halide_buffer_t *);
 #define HACTI_PROTO_pgrad HACTI_PROTO_bwd
+/* Device kernels take a user_context first (their prototypes do not matter here: they are
+ * stored as void * and called through the function types in internal.h). */
+#define HACTI_DEVICE_PROTO(name) int name(void);
 #define HACT_KERNEL(op, dir, dtype, isa) HACTI_PROTO_##dir(hk_##op##_##dir##_##dtype##_##isa)
+#define HACT_DEVICE_KERNEL(op, dir, dtype, device) HACTI_DEVICE_PROTO(hk_##op##_##dir##_##dtype##_##device)
 #include "hact_kernels.inc"
 #undef HACT_KERNEL
+#undef HACT_DEVICE_KERNEL
 
 static void *const kernels[hact_op_count_][HACTI_NUM_DTYPES][HACTI_NUM_DIRS][HACTI_MAX_ISA + 1] = {
 #define HACT_KERNEL(op, dir, dtype, isa) \
     [hact_op_##op][HACTI_DT_##dtype][HACTI_DIR_##dir][HACTI_ISA_##isa] = (void *)hk_##op##_##dir##_##dtype##_##isa,
+#define HACT_DEVICE_KERNEL(op, dir, dtype, device)
 #include "hact_kernels.inc"
 #undef HACT_KERNEL
+#undef HACT_DEVICE_KERNEL
 };
+
+/* CUDA is the only device family so far: one kernel per op x dtype x dir. */
+static void *const cuda_kernels[hact_op_count_][HACTI_NUM_DTYPES][HACTI_NUM_DIRS] = {
+#define HACT_KERNEL(op, dir, dtype, isa)
+#define HACT_DEVICE_KERNEL(op, dir, dtype, device) \
+    [hact_op_##op][HACTI_DT_##dtype][HACTI_DIR_##dir] = (void *)hk_##op##_##dir##_##dtype##_##device,
+#include "hact_kernels.inc"
+#undef HACT_KERNEL
+#undef HACT_DEVICE_KERNEL
+};
+
+void *hacti_find_device_kernel(hact_op op, hact_dtype dtype, hacti_dir dir) {
+    return cuda_kernels[op][dtype][dir];
+}
 
 static const unsigned built_isas = 0
 #define HACT_BUILT_ISA(isa) | (1u << HACTI_ISA_##isa)
+#define HACT_BUILT_DEVICE(device)
 #include "hact_isas.inc"
 #undef HACT_BUILT_ISA
+#undef HACT_BUILT_DEVICE
     ;
 
 static unsigned runnable_isas;       /* built and supported by this CPU; set once */

@@ -40,6 +40,7 @@ const char *hact_status_string(hact_status s) {
     case HACT_ERR_KERNEL: return "kernel error";
     case HACT_ERR_OUT_OF_MEMORY: return "out of memory";
     case HACT_ERR_INTERNAL: return "internal error";
+    case HACT_ERR_DEVICE_UNAVAILABLE: return "device unavailable";
     }
     return "unknown status";
 }

@@ -46,6 +46,36 @@ void *hacti_find_kernel(hact_op op, hact_dtype dtype, hacti_dir dir, hact_isa *i
 int hacti_kernel_built(hact_op op, hact_dtype dtype, hacti_dir dir);
 unsigned hacti_built_isa_mask(void);
 
+/* api.c: argument checks shared by the CPU and CUDA entry points. Each returns HACT_OK or
+ * records a message naming the entry point (hact_<api><dir>) and returns the failure. */
+typedef enum hacti_where { HACTI_ON_CPU, HACTI_ON_CUDA } hacti_where;
+typedef struct hacti_call {
+    hact_op op;
+    hact_dtype dtype;
+    hacti_dir dir;
+    const char *api; /* "" or "cuda_": the entry point's name is hact_<api><dir> */
+    void *kernel;
+    float p[HACT_NUM_PARAMS];
+} hacti_call;
+hact_status hacti_check_call(hacti_call *c, hacti_where where, hact_op op, hact_dtype dtype,
+                             hacti_dir dir, hacti_dir kernel_dir, const hact_params *params);
+hact_status hacti_check_pointer(const hacti_call *c, const void *ptr, const char *arg);
+hact_status hacti_check_overlap(const hacti_call *c, const void *a, const char *an, const void *b,
+                                const char *bn, size_t n);
+hact_status hacti_check_size(const hacti_call *c, size_t n);
+hact_status hacti_kernel_failed(const hacti_call *c, int rc);
+const char *hacti_dir_name(hacti_dir dir);
+size_t hacti_dtype_size(hact_dtype dtype);
+#define HACTI_ARGS(c) (c).p[0], (c).p[1], (c).p[2], (c).p[3], (c).p[4], (c).p[5], (c).p[6]
+#define HACTI_TRY(expr)               \
+    do {                              \
+        hact_status s_ = (expr);      \
+        if (s_ != HACT_OK) return s_; \
+    } while (0)
+
+/* dispatch.c: the CUDA kernel of op x dtype x dir, or NULL if this build has none. */
+void *hacti_find_device_kernel(hact_op op, hact_dtype dtype, hacti_dir dir);
+
 /* api.c: the largest element count one kernel call takes (Halide extents are int32). Tests lower
  * it to exercise the chunking without allocating 2^31 elements. 0 restores the default. */
 void hacti_set_max_chunk(size_t elements);

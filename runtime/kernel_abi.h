@@ -10,6 +10,14 @@
  * below 2^31; pgrad reads only the first floor(n / HACT_PGRAD_LANES) * HACT_PGRAD_LANES elements,
  * the runtime passes the rest in a zero-padded block. Learnable parameter j is the j-th set bit of
  * the op's learnable mask.
+ *
+ * Device kernels (hk_<op>_<dir>_<dtype>_cuda) take a user_context first (runtime/cuda.c: the
+ * caller's CUDA context and stream) and device buffers. Their pgrad is finished on the device:
+ *   pgrad: (uc, x, dy, p[0..6], prior, accumulate, partial, grad)
+ *          partial(k, b) = sum of dy df/dparam_k over elements [b B, b B + B), in double, scratch
+ *          of 7 x ceil(n / B) doubles (B = HACT_DEVICE_REDUCE_BLOCK); grad(k) = (accumulate ?
+ *          prior(k) : 0) + sum_b partial(k, b), 7 floats laid out as hact_params (zero where
+ *          the field is not learnable).
  */
 #ifndef HACT_KERNEL_ABI_H
 #define HACT_KERNEL_ABI_H
@@ -17,5 +25,7 @@
 #define HACT_NUM_PARAMS 7
 #define HACT_PGRAD_LANES 32
 #define HACT_MAX_LEARNABLE 7
+/* Device parameter gradients: elements per partial sum (partial(k, b), b < ceil(n / this)). */
+#define HACT_DEVICE_REDUCE_BLOCK 8192
 
 #endif

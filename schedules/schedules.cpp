@@ -17,6 +17,7 @@ namespace {
 
 void elementwise(const Target &target, Halide::Func out, const Halide::Expr &extent,
                  const std::vector<Halide::Expr> &cases) {
+    if (target.has_feature(Target::CUDA)) return cuda::elementwise(target, out, extent, cases);
     switch (target.arch) {
     case Target::X86: return x86::elementwise(target, out, extent, cases);
     default: no_schedule(target);
@@ -25,10 +26,18 @@ void elementwise(const Target &target, Halide::Func out, const Halide::Expr &ext
 
 void lane_reduction(const Target &target, Halide::Func partial, const Halide::RDom &r, int num_params,
                     const std::vector<Halide::Expr> &cases) {
+    if (target.has_gpu_feature()) no_schedule(target);
     switch (target.arch) {
     case Target::X86: return x86::lane_reduction(target, partial, r, num_params, cases);
     default: no_schedule(target);
     }
+}
+
+void block_reduction(const Target &target, Halide::Func partial, const Halide::RDom &ri, Halide::Func total,
+                     const Halide::RDom &rb, Halide::Func grad, const std::vector<Halide::Expr> &cases) {
+    if (target.has_feature(Target::CUDA))
+        return cuda::block_reduction(target, partial, ri, total, rb, grad, cases);
+    no_schedule(target);
 }
 
 }  // namespace hact::schedules

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "Halide.h"
+#include "kernel_abi.h"  // HACT_NUM_PARAMS
 
 namespace hact::schedules {
 
@@ -19,6 +20,13 @@ void elementwise(const Halide::Target &target, Halide::Func out, const Halide::E
 void lane_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &r,
                     int num_params, const std::vector<Halide::Expr> &cases);
 
+// partial(k, b) += term_k(b B + ri) over ri (B = HACT_DEVICE_REDUCE_BLOCK), total(k) +=
+// partial(k, rb) over rb, grad(k) = f(total(k)): parameter gradients finished on a device
+// (k in [0, HACT_NUM_PARAMS)).
+void block_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &ri,
+                     Halide::Func total, const Halide::RDom &rb, Halide::Func grad,
+                     const std::vector<Halide::Expr> &cases);
+
 // One implementation per target family.
 namespace x86 {
 void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent,
@@ -26,5 +34,12 @@ void elementwise(const Halide::Target &target, Halide::Func out, const Halide::E
 void lane_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &r,
                     int num_params, const std::vector<Halide::Expr> &cases);
 }  // namespace x86
+namespace cuda {
+void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent,
+                 const std::vector<Halide::Expr> &cases);
+void block_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &ri,
+                     Halide::Func total, const Halide::RDom &rb, Halide::Func grad,
+                     const std::vector<Halide::Expr> &cases);
+}  // namespace cuda
 
 }  // namespace hact::schedules

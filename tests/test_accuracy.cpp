@@ -31,7 +31,7 @@ std::vector<AccCase> cases() {
     std::vector<AccCase> v;
     for (const OpParams& p : all_op_params())
         for (Dir d : {Dir::Forward, Dir::BackwardOnes, Dir::BackwardRandom})
-            for (hact_isa isa : all_isas()) v.push_back({p, isa, d});
+            for (hact_isa isa : all_backends()) v.push_back({p, isa, d});
     return v;
 }
 
@@ -81,8 +81,8 @@ TEST_P(Accuracy, MaxUlpWithinBound) {
         auto g = rng(0xACC0 + n);
         dy = random_dys(g, n);
     }
-    const hact_status s = fwd ? hact_forward(op.op, HACT_F32, x.data(), out.data(), n, &hp)
-                              : hact_backward(op.op, HACT_F32, x.data(), dy.data(), out.data(), n, &hp);
+    const hact_status s = fwd ? run_forward(op.op, HACT_F32, x.data(), out.data(), n, &hp)
+                              : run_backward(op.op, HACT_F32, x.data(), dy.data(), out.data(), n, &hp);
     ASSERT_EQ(s, HACT_OK) << hact_last_error();
 
     double max_err = 0, sum_err = 0;

@@ -46,17 +46,17 @@ TEST_P(Chunking, SmallChunksMatchDefault) {
             const std::vector<float> dy = random_dys(g, n);
             std::vector<float> y0(n), dx0(n), y1(n), dx1(n);
             hact_params g0, g1;
-            ASSERT_EQ(hact_forward(op.op, HACT_F32, x.data(), y0.data(), n, &hp), HACT_OK);
-            ASSERT_EQ(hact_backward(op.op, HACT_F32, x.data(), dy.data(), dx0.data(), n, &hp), HACT_OK);
-            ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &g0), HACT_OK);
+            ASSERT_EQ(run_forward(op.op, HACT_F32, x.data(), y0.data(), n, &hp), HACT_OK);
+            ASSERT_EQ(run_backward(op.op, HACT_F32, x.data(), dy.data(), dx0.data(), n, &hp), HACT_OK);
+            ASSERT_EQ(run_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &g0), HACT_OK);
             {
                 ChunkScope s(chunk);
                 ASSERT_LT(hacti_max_chunk(), n) << "the chunk must split the call";
-                ASSERT_EQ(hact_forward(op.op, HACT_F32, x.data(), y1.data(), n, &hp), HACT_OK)
+                ASSERT_EQ(run_forward(op.op, HACT_F32, x.data(), y1.data(), n, &hp), HACT_OK)
                     << hact_last_error();
-                ASSERT_EQ(hact_backward(op.op, HACT_F32, x.data(), dy.data(), dx1.data(), n, &hp), HACT_OK)
+                ASSERT_EQ(run_backward(op.op, HACT_F32, x.data(), dy.data(), dx1.data(), n, &hp), HACT_OK)
                     << hact_last_error();
-                ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &g1), HACT_OK)
+                ASSERT_EQ(run_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &g1), HACT_OK)
                     << hact_last_error();
             }
             for (size_t i = 0; i < n; ++i) {

@@ -42,7 +42,7 @@ TEST_P(FiniteDiff, BackwardMatchesLongDoubleDifferences) {
     auto g = rng(0xFD02);
     const std::vector<float> dy = random_dys(g, n);
     std::vector<float> dx(n);
-    ASSERT_EQ(hact_backward(op.op, HACT_F32, x.data(), dy.data(), dx.data(), n, &hp), HACT_OK)
+    ASSERT_EQ(run_backward(op.op, HACT_F32, x.data(), dy.data(), dx.data(), n, &hp), HACT_OK)
         << hact_last_error();
     for (size_t i = 0; i < n; ++i) {
         const ld xi = x[i], h = ldexpl(1.0L, -20) * fmaxl(1.0L, fabsl(xi));
@@ -81,7 +81,7 @@ TEST_P(FiniteDiffParams, ParamGradMatchesLongDoubleDifferences) {
                 << "reference d" << hact_ref::field_name(k) << " of " << op.name
                 << " disagrees with its forward at x=" << describe(x[i]);
             hact_params grad;
-            ASSERT_EQ(hact_backward_params(op.op, HACT_F32, &x[i], &dy, 1, &hp, &grad), HACT_OK)
+            ASSERT_EQ(run_backward_params(op.op, HACT_F32, &x[i], &dy, 1, &hp, &grad), HACT_OK)
                 << hact_last_error();
             const ld want = (ld)dy * fd, tol = fabsl((ld)dy) * (1e-5L * fabsl(fd) + round) + 1e-40L;
             const float got = hact_ref::field(grad, k);
@@ -103,9 +103,9 @@ TEST_P(FiniteDiff, BackwardMatchesFloatForwardDifferences) {
         xp[i] = x[i] + h;
         xm[i] = x[i] - h;
     }
-    ASSERT_EQ(hact_forward(op.op, HACT_F32, xp.data(), yp.data(), n, &hp), HACT_OK) << hact_last_error();
-    ASSERT_EQ(hact_forward(op.op, HACT_F32, xm.data(), ym.data(), n, &hp), HACT_OK) << hact_last_error();
-    ASSERT_EQ(hact_backward(op.op, HACT_F32, x.data(), ones.data(), dx.data(), n, &hp), HACT_OK)
+    ASSERT_EQ(run_forward(op.op, HACT_F32, xp.data(), yp.data(), n, &hp), HACT_OK) << hact_last_error();
+    ASSERT_EQ(run_forward(op.op, HACT_F32, xm.data(), ym.data(), n, &hp), HACT_OK) << hact_last_error();
+    ASSERT_EQ(run_backward(op.op, HACT_F32, x.data(), ones.data(), dx.data(), n, &hp), HACT_OK)
         << hact_last_error();
     for (size_t i = 0; i < n; ++i) {
         const double fd = ((double)yp[i] - (double)ym[i]) / ((double)xp[i] - (double)xm[i]);
@@ -123,7 +123,7 @@ TEST_P(FiniteDiffParams, ParamGradMatchesFloatForwardDifferences) {
     const std::vector<float> dy = random_dys(g, n);
     std::vector<float> yp(n), ym(n);
     hact_params grad;
-    ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad), HACT_OK)
+    ASSERT_EQ(run_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad), HACT_OK)
         << hact_last_error();
     for (int k = 0; k < hact_ref::kNumFields; ++k) {
         if (!(op.learnable >> k & 1u)) continue;
@@ -131,8 +131,8 @@ TEST_P(FiniteDiffParams, ParamGradMatchesFloatForwardDifferences) {
         const float pk = hact_ref::field(pp, k), h = 1e-3f * std::max(1.0f, std::fabs(pk));
         hact_ref::field(pp, k) = pk + h;
         hact_ref::field(pm, k) = pk - h;
-        ASSERT_EQ(hact_forward(op.op, HACT_F32, x.data(), yp.data(), n, &pp), HACT_OK) << hact_last_error();
-        ASSERT_EQ(hact_forward(op.op, HACT_F32, x.data(), ym.data(), n, &pm), HACT_OK) << hact_last_error();
+        ASSERT_EQ(run_forward(op.op, HACT_F32, x.data(), yp.data(), n, &pp), HACT_OK) << hact_last_error();
+        ASSERT_EQ(run_forward(op.op, HACT_F32, x.data(), ym.data(), n, &pm), HACT_OK) << hact_last_error();
         const double step = (double)hact_ref::field(pp, k) - (double)hact_ref::field(pm, k);
         double fd = 0, mag = 0;
         for (size_t i = 0; i < n; ++i) {

@@ -31,8 +31,8 @@ TEST_P(Lengths, EveryLengthAndMisalignmentMatchesElementwise) {
     // Element-at-a-time results.
     std::vector<float> y1(kMaxLen), dx1(kMaxLen);
     for (size_t i = 0; i < kMaxLen; ++i) {
-        ASSERT_EQ(hact_forward(op.op, HACT_F32, &X[i], &y1[i], 1, &hp), HACT_OK) << hact_last_error();
-        ASSERT_EQ(hact_backward(op.op, HACT_F32, &X[i], &DY[i], &dx1[i], 1, &hp), HACT_OK) << hact_last_error();
+        ASSERT_EQ(run_forward(op.op, HACT_F32, &X[i], &y1[i], 1, &hp), HACT_OK) << hact_last_error();
+        ASSERT_EQ(run_backward(op.op, HACT_F32, &X[i], &DY[i], &dx1[i], 1, &hp), HACT_OK) << hact_last_error();
     }
 
     for (size_t mis = 0; mis < 4; ++mis) {
@@ -41,8 +41,8 @@ TEST_P(Lengths, EveryLengthAndMisalignmentMatchesElementwise) {
             GuardedBuffer x(n, mis), dy(n, (mis + 1) % 4), y(n, mis), dx(n, (mis + 2) % 4);
             x.fill(X.data());
             dy.fill(DY.data());
-            ASSERT_EQ(hact_forward(op.op, HACT_F32, x.data(), y.data(), n, &hp), HACT_OK) << hact_last_error();
-            ASSERT_EQ(hact_backward(op.op, HACT_F32, x.data(), dy.data(), dx.data(), n, &hp), HACT_OK)
+            ASSERT_EQ(run_forward(op.op, HACT_F32, x.data(), y.data(), n, &hp), HACT_OK) << hact_last_error();
+            ASSERT_EQ(run_backward(op.op, HACT_F32, x.data(), dy.data(), dx.data(), n, &hp), HACT_OK)
                 << hact_last_error();
             ASSERT_TRUE(y.guards_intact()) << "forward wrote outside y";
             ASSERT_TRUE(dx.guards_intact()) << "backward wrote outside dx";
@@ -64,7 +64,7 @@ TEST_P(Lengths, EveryLengthAndMisalignmentMatchesElementwise) {
                 if (!std::isfinite(v)) v = 1.5f;
             x.fill(fx.data());
             hact_params grad;
-            ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad), HACT_OK)
+            ASSERT_EQ(run_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad), HACT_OK)
                 << hact_last_error();
             for (int k = 0; k < hact_ref::kNumFields; ++k) {
                 const float got = hact_ref::field(grad, k);
@@ -86,8 +86,8 @@ TEST_P(Lengths, InPlaceMatchesOutOfPlace) {
         SCOPED_TRACE("n=" + std::to_string(n));
         const std::vector<float> X = length_inputs(n, 0x1EB + n), DY = length_dys(n, 0x1EC + n);
         std::vector<float> y(n), dx(n);
-        ASSERT_EQ(hact_forward(op.op, HACT_F32, X.data(), y.data(), n, &hp), HACT_OK);
-        ASSERT_EQ(hact_backward(op.op, HACT_F32, X.data(), DY.data(), dx.data(), n, &hp), HACT_OK);
+        ASSERT_EQ(run_forward(op.op, HACT_F32, X.data(), y.data(), n, &hp), HACT_OK);
+        ASSERT_EQ(run_backward(op.op, HACT_F32, X.data(), DY.data(), dx.data(), n, &hp), HACT_OK);
 
         // Every element of `got` is the same result as that of `want` (else the first that is not).
         auto same = [&](const std::vector<float>& got,
@@ -100,23 +100,23 @@ TEST_P(Lengths, InPlaceMatchesOutOfPlace) {
         };
 
         std::vector<float> a = X;  // y == x
-        ASSERT_EQ(hact_forward(op.op, HACT_F32, a.data(), a.data(), n, &hp), HACT_OK) << hact_last_error();
+        ASSERT_EQ(run_forward(op.op, HACT_F32, a.data(), a.data(), n, &hp), HACT_OK) << hact_last_error();
         ASSERT_TRUE(same(a, y)) << "forward in place";
 
         std::vector<float> d = DY;  // dx == dy
-        ASSERT_EQ(hact_backward(op.op, HACT_F32, X.data(), d.data(), d.data(), n, &hp), HACT_OK)
+        ASSERT_EQ(run_backward(op.op, HACT_F32, X.data(), d.data(), d.data(), n, &hp), HACT_OK)
             << hact_last_error();
         ASSERT_TRUE(same(d, dx)) << "backward dx == dy";
 
         std::vector<float> b = X;  // dx == x
-        ASSERT_EQ(hact_backward(op.op, HACT_F32, b.data(), DY.data(), b.data(), n, &hp), HACT_OK)
+        ASSERT_EQ(run_backward(op.op, HACT_F32, b.data(), DY.data(), b.data(), n, &hp), HACT_OK)
             << hact_last_error();
         ASSERT_TRUE(same(b, dx)) << "backward dx == x";
 
         // dx == x == dy: dy * f'(x) with dy = x.
         std::vector<float> e = X, dxx(n);
-        ASSERT_EQ(hact_backward(op.op, HACT_F32, X.data(), X.data(), dxx.data(), n, &hp), HACT_OK);
-        ASSERT_EQ(hact_backward(op.op, HACT_F32, e.data(), e.data(), e.data(), n, &hp), HACT_OK)
+        ASSERT_EQ(run_backward(op.op, HACT_F32, X.data(), X.data(), dxx.data(), n, &hp), HACT_OK);
+        ASSERT_EQ(run_backward(op.op, HACT_F32, e.data(), e.data(), e.data(), n, &hp), HACT_OK)
             << hact_last_error();
         ASSERT_TRUE(same(e, dxx)) << "backward dx == x == dy";
     }

@@ -26,7 +26,7 @@ TEST_P(ParamGrad, MatchesLongDoubleReduction) {
             const std::vector<float> dy = random_dys(g, n);
             hact_params grad;
             std::memset(&grad, 0xff, sizeof grad);  // NaN everywhere: every field must be written
-            ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad), HACT_OK)
+            ASSERT_EQ(run_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad), HACT_OK)
                 << hact_last_error();
             for (int k = 0; k < hact_ref::kNumFields; ++k) {
                 const float got = hact_ref::field(grad, k);
@@ -56,7 +56,7 @@ TEST_P(ParamGrad, AnyFiniteX) {
         dy[i] = random_dy(g);
     }
     hact_params grad;
-    ASSERT_EQ(hact_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad), HACT_OK)
+    ASSERT_EQ(run_backward_params(op.op, HACT_F32, x.data(), dy.data(), n, &hp, &grad), HACT_OK)
         << hact_last_error();
     for (int k = 0; k < hact_ref::kNumFields; ++k) {
         if (!(op.learnable >> k & 1u)) continue;
@@ -75,7 +75,7 @@ TEST_P(ParamGrad, AnyFiniteX) {
 TEST_P(ParamGrad, ZeroLengthGivesZeros) {
     hact_params grad;
     std::memset(&grad, 0xff, sizeof grad);
-    ASSERT_EQ(hact_backward_params(op.op, HACT_F32, nullptr, nullptr, 0, &hp, &grad), HACT_OK)
+    ASSERT_EQ(run_backward_params(op.op, HACT_F32, nullptr, nullptr, 0, &hp, &grad), HACT_OK)
         << hact_last_error();
     for (int k = 0; k < hact_ref::kNumFields; ++k)
         EXPECT_EQ(bits(hact_ref::field(grad, k)), 0u) << hact_ref::field_name(k);

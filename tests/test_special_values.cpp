@@ -18,8 +18,8 @@ class SpecialValues : public OpTest<> {
         r.y1.assign(m, 0);
         r.dx1.assign(m, 0);
         for (size_t i = 0; i < m; ++i) {
-            EXPECT_EQ(hact_forward(op.op, HACT_F32, &xs[i], &r.y1[i], 1, &hp), HACT_OK) << hact_last_error();
-            EXPECT_EQ(hact_backward(op.op, HACT_F32, &xs[i], &dys[i], &r.dx1[i], 1, &hp), HACT_OK)
+            EXPECT_EQ(run_forward(op.op, HACT_F32, &xs[i], &r.y1[i], 1, &hp), HACT_OK) << hact_last_error();
+            EXPECT_EQ(run_backward(op.op, HACT_F32, &xs[i], &dys[i], &r.dx1[i], 1, &hp), HACT_OK)
                 << hact_last_error();
         }
         // In a 67-element array: the value at every position of a vector (position i % 67).
@@ -35,8 +35,8 @@ class SpecialValues : public OpTest<> {
             const size_t at = (i * 7) % len;
             x[at] = xs[i];
             dy[at] = dys[i];
-            EXPECT_EQ(hact_forward(op.op, HACT_F32, x.data(), y.data(), len, &hp), HACT_OK);
-            EXPECT_EQ(hact_backward(op.op, HACT_F32, x.data(), dy.data(), dx.data(), len, &hp), HACT_OK);
+            EXPECT_EQ(run_forward(op.op, HACT_F32, x.data(), y.data(), len, &hp), HACT_OK);
+            EXPECT_EQ(run_backward(op.op, HACT_F32, x.data(), dy.data(), dx.data(), len, &hp), HACT_OK);
             r.yv[i] = y[at];
             r.dxv[i] = dx[at];
         }

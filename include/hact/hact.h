@@ -45,7 +45,8 @@ typedef enum hact_status {
     HACT_ERR_BAD_PARAMS = 4,       /* a parameter the op reads is NaN or infinite */
     HACT_ERR_KERNEL = 5,           /* a generated kernel reported an error (message says which) */
     HACT_ERR_OUT_OF_MEMORY = 6,
-    HACT_ERR_INTERNAL = 7
+    HACT_ERR_INTERNAL = 7,
+    HACT_ERR_DEVICE_UNAVAILABLE = 8 /* no CUDA driver or GPU, or the device cannot be used */
 } hact_status;
 
 typedef enum hact_dtype { HACT_F32 = 0, HACT_F16, HACT_BF16, HACT_F64 } hact_dtype;
@@ -132,6 +133,32 @@ HACT_API hact_status hact_set_max_isa(hact_isa isa);
  * Changing the count restarts the pool: do not call it while hact calls run on other threads. */
 HACT_API hact_status hact_set_num_threads(int n);
 HACT_API int hact_get_num_threads(void);
+
+/* ---- CUDA --------------------------------------------------------------------------------- */
+/* The same computations on an NVIDIA GPU: every pointer is device memory (cudaMalloc, or managed
+ * memory) of the calling thread's current CUDA context (the primary context of device 0 if the
+ * thread has none, as the CUDA runtime API would pick). Work is queued on `stream` (a CUstream or
+ * cudaStream_t; NULL = the legacy default stream) and the call returns without waiting for it:
+ * synchronize the stream before reading results on the host. Nothing is copied through the
+ * host. Chunking, argument checks and the in-place rules are those of the CPU calls above.
+ * A pointer CUDA does not know as device memory (e.g. a host pointer) is HACT_ERR_INVALID_ARGUMENT.
+ * Without an NVIDIA driver or GPU every call returns HACT_ERR_DEVICE_UNAVAILABLE. */
+HACT_API hact_status hact_cuda_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
+                                       const hact_params *params, void *stream);
+HACT_API hact_status hact_cuda_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy,
+                                        void *dx, size_t n, const hact_params *params, void *stream);
+/* grad is device memory holding one hact_params (7 floats): learnable fields get their gradient,
+ * the others 0. The reduction runs on the GPU (partial sums in double). */
+HACT_API hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *x,
+                                               const void *dy, size_t n, const hact_params *params,
+                                               hact_params *grad, void *stream);
+/* HACT_OK if CUDA calls can run (driver loaded, at least one GPU, context available), else
+ * HACT_ERR_DEVICE_UNAVAILABLE (or HACT_ERR_UNSUPPORTED for a build without CUDA kernels) with
+ * the reason in hact_last_error(). */
+HACT_API hact_status hact_cuda_available(void);
+/* Name and compute capability (major * 10 + minor) of the device the calling thread's calls
+ * would run on. */
+HACT_API hact_status hact_cuda_device_info(char *name, size_t name_size, int *capability);
 
 /* ---- version ------------------------------------------------------------------------------ */
 /* The linked library's version (compare with HACT_VERSION_NUMBER to catch a header mismatch). */

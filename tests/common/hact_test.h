@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "backend.h"
 #include "hact/hact.h"
 #include "reference.h"
 
@@ -83,7 +84,13 @@ inline const std::vector<hact_isa>& all_isas() {
     static const std::vector<hact_isa> v = {HACT_ISA_X86_64, HACT_ISA_AVX2, HACT_ISA_AVX512};
     return v;
 }
+// The CPU variants and the CUDA device (backend.h): what the op suites run on.
+inline const std::vector<hact_isa>& all_backends() {
+    static const std::vector<hact_isa> v = {HACT_ISA_X86_64, HACT_ISA_AVX2, HACT_ISA_AVX512, kCudaBackend};
+    return v;
+}
 inline std::string isa_label(hact_isa isa) {
+    if (isa == kCudaBackend) return "cuda";
     const char* n = hact_isa_name(isa);
     return n ? n : "isa" + std::to_string((int)isa);
 }
@@ -209,7 +216,7 @@ struct OpIsa {  // op x param set x ISA
 inline std::vector<OpIsa> all_op_isa() {
     std::vector<OpIsa> v;
     for (const OpParams& p : all_op_params())
-        for (hact_isa isa : all_isas()) v.push_back({p, isa});
+        for (hact_isa isa : all_backends()) v.push_back({p, isa});
     return v;
 }
 struct OpOnlyIsa {  // op (default parameters) x ISA
@@ -225,13 +232,24 @@ inline std::vector<OpOnlyIsa> all_ops_by_isa() {
 }
 
 // ---- fixtures -----------------------------------------------------------------------------------
-// A value-parameterized suite whose case (Case::isa) names an ISA: every test is skipped if that
-// variant cannot run here, else runs capped at it (HACT_TEST_CAP_ISA in SetUp; the cap is lifted
-// when the fixture is destroyed).
+// A value-parameterized suite whose case (Case::isa) names an ISA or the CUDA backend: every test
+// is skipped (with the reason) if it cannot run here; a CPU variant runs capped at it
+// (HACT_TEST_CAP_ISA in SetUp; the cap is lifted when the fixture is destroyed), and the run_*
+// calls of backend.h go to the case's backend.
 template <class Case>
 class IsaTest : public ::testing::TestWithParam<Case> {
   protected:
-    void SetUp() override { HACT_TEST_CAP_ISA(cap_, this->GetParam().isa); }
+    void SetUp() override {
+        const hact_isa b = this->GetParam().isa;
+        if (b == kCudaBackend) {
+            const std::string why = backend_unavailable(b);
+            if (!why.empty()) GTEST_SKIP() << why;
+        } else {
+            HACT_TEST_CAP_ISA(cap_, b);
+        }
+        set_backend(b);
+    }
+    void TearDown() override { set_backend(static_cast<hact_isa>(0)); }
 
   private:
     std::optional<IsaCap> cap_;
