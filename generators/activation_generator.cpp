@@ -35,6 +35,12 @@ Params make_params(const GeneratorInput<float[HACT_NUM_PARAMS]> &p) {
     return Params{p[0], p[1], p[2], p[3], p[4], p[5], p[6]};
 }
 
+// Elements of a 2-D output (rows x row length), as a 64-bit count for the schedule's choices.
+template <class Out>
+Expr rows_extent(const Out &out) {
+    return cast<int64_t>(out.dim(0).extent()) * out.dim(1).extent();
+}
+
 // Storage types: float32 now; the dtype parameter names the kernel's storage type.
 void check_dtype(const std::string &dtype) {
     if (dtype != "f32") fail("dtype '" + dtype + "' is not generated yet");
@@ -127,6 +133,68 @@ private:
     int num_params = 0;
 };
 
+// The GLU family (include/hact/glu.def): a gate op g applied to a, times b, over rows r of
+// contiguous elements i. The rows' stride is free, so one kernel serves two tensors (one row) and
+// a split input (its halves are rows, each twice its length from the next).
+//   hact_glu_forward   out(i, r) = g(a) b
+//   hact_glu_backward  (da, db)(i, r) = (g'(a) (dy b), dy g(a)), one loop, two outputs
+// Each product is rounded once, strictly (documented bounds: the gate's, plus one rounding).
+class GluForward : public Generator<GluForward> {
+public:
+    GeneratorParam<std::string> op{"op", ""};  // the gate
+    GeneratorParam<std::string> dtype{"dtype", "f32"};
+    Input<Buffer<float, 2>> a{"a"};
+    Input<Buffer<float, 2>> b{"b"};
+    Input<float[HACT_NUM_PARAMS]> params{"params"};
+    Output<Buffer<float, 2>> out{"out"};
+
+    void generate() {
+        num::TargetScope target_scope(get_target());
+        check_dtype(dtype);
+        Expr g = op_math_or_fail(op).forward(a(i, r), make_params(params));
+        out(i, r) = num::strict_apply({g, b(i, r)}, [](auto v) { return v[0] * v[1]; });
+        for (auto *buf : {&a, &b}) buf->dim(0).set_stride(1);
+        out.dim(0).set_stride(1);
+    }
+    void schedule() {
+        schedules::elementwise(get_target(), out, rows_extent(out),
+                               op_math_or_fail(op).specializations(make_params(params)));
+    }
+
+private:
+    Var i{"i"}, r{"r"};
+};
+
+class GluBackward : public Generator<GluBackward> {
+public:
+    GeneratorParam<std::string> op{"op", ""};
+    GeneratorParam<std::string> dtype{"dtype", "f32"};
+    Input<Buffer<float, 2>> a{"a"};
+    Input<Buffer<float, 2>> b{"b"};
+    Input<Buffer<float, 2>> dy{"dy"};
+    Input<float[HACT_NUM_PARAMS]> params{"params"};
+    Output<Func> grads{"grads", {Float(32), Float(32)}, 2};  // (da, db): two buffers, one loop
+
+    void generate() {
+        num::TargetScope target_scope(get_target());
+        check_dtype(dtype);
+        const OpMath &g = op_math_or_fail(op);
+        const Params p = make_params(params);
+        Expr dy_b = num::strict_apply({dy(i, r), b(i, r)}, [](auto v) { return v[0] * v[1]; });
+        Expr db = num::strict_apply({dy(i, r), g.forward(a(i, r), p)}, [](auto v) { return v[0] * v[1]; });
+        grads(i, r) = Tuple(g.backward(a(i, r), dy_b, p), db);
+        for (auto *buf : {&a, &b, &dy}) buf->dim(0).set_stride(1);
+        for (auto &o : Func(grads).output_buffers()) o.dim(0).set_stride(1);
+    }
+    void schedule() {
+        schedules::elementwise(get_target(), grads, rows_extent(Func(grads).output_buffers()[0]),
+                               op_math_or_fail(op).specializations(make_params(params)));
+    }
+
+private:
+    Var i{"i"}, r{"r"};
+};
+
 // The device contract of parameter gradients (runtime/kernel_abi.h): the finished hact_params
 // (7 floats, zero in the fields that are not learnable), reduced on the device. partial(k, b) is
 // the sum over block b of HACT_DEVICE_REDUCE_BLOCK elements, in double; it is an output so that
@@ -190,3 +258,5 @@ HALIDE_REGISTER_GENERATOR(hact::Forward, hact_forward)
 HALIDE_REGISTER_GENERATOR(hact::Backward, hact_backward)
 HALIDE_REGISTER_GENERATOR(hact::ParamGrad, hact_param_grad)
 HALIDE_REGISTER_GENERATOR(hact::ParamGradTotal, hact_param_grad_total)
+HALIDE_REGISTER_GENERATOR(hact::GluForward, hact_glu_forward)
+HALIDE_REGISTER_GENERATOR(hact::GluBackward, hact_glu_backward)

@@ -1,6 +1,7 @@
 /* The compute entry points: check every argument, then call the kernel of the current ISA over
  * chunks that Halide's 32-bit extents accept. */
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -31,46 +32,66 @@ typedef hacti_call call;
 const char *hacti_dir_name(hacti_dir dir) { return dir_names[dir]; }
 size_t hacti_dtype_size(hact_dtype dtype) { return dtype_sizes[dtype]; }
 
+/* Names the call in messages ("hact_cuda_backward(swish)": entry, then subject). */
+void hacti_name_call(call *c, const char *entry_prefix, const char *entry, const char *subject) {
+    snprintf(c->entry, sizeof c->entry, "%s%s", entry_prefix, entry);
+    c->name = subject;
+}
+
+/* The parameters of op (params, or its defaults when NULL) into c->p; those it reads must be
+ * finite. */
+hact_status hacti_check_params(call *c, hact_op op, const hact_params *params) {
+    hact_params p = params ? *params : hact_default_params(op);
+    memcpy(c->p, &p, sizeof c->p);
+    const unsigned reads = hact_op_params(op);
+    for (int k = 0; k < HACT_NUM_PARAMS; ++k) {
+        if ((reads >> k & 1u) && !isfinite(c->p[k]))
+            return hacti_fail(HACT_ERR_BAD_PARAMS, "%s(%s): parameter %s = %g is not finite", c->entry,
+                              c->name, param_names[k], (double)c->p[k]);
+    }
+    return HACT_OK;
+}
+
+hact_status hacti_check_dtype(const call *c, hact_dtype dtype) {
+    if ((int)dtype < 0 || (int)dtype >= HACTI_NUM_DTYPES)
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(%s): dtype %d is not a hact_dtype", c->entry,
+                          c->name, (int)dtype);
+    return HACT_OK;
+}
+
+const char *hacti_dtype_name(hact_dtype dtype) { return dtype_names[dtype]; }
+
 /* dir names the entry point in messages; kernel_dir is the kernel the call needs (backward_params
  * of an op without learnable parameters checks dtype support against the forward kernel).
  * where: HACTI_ON_CPU (the best ISA variant) or HACTI_ON_CUDA (the device kernel). */
 hact_status hacti_check_call(call *c, hacti_where where, hact_op op, hact_dtype dtype, hacti_dir dir,
                              hacti_dir kernel_dir, const hact_params *params) {
     hacti_init();
-    c->api = where == HACTI_ON_CUDA ? "cuda_" : "";
-    const char *api = c->api;
-    const char *what = dir_names[dir];
-    if ((int)op < 0 || op >= hact_op_count_)
-        return hacti_fail(HACT_ERR_UNKNOWN_OP, "hact_%s%s: op %d is not in the registry (0..%d)", api, what,
+    const char *prefix = where == HACTI_ON_CUDA ? "hact_cuda_" : "hact_";
+    if ((int)op < 0 || op >= hact_op_count_) {
+        hacti_name_call(c, prefix, dir_names[dir], "?");
+        return hacti_fail(HACT_ERR_UNKNOWN_OP, "%s: op %d is not in the registry (0..%d)", c->entry,
                           (int)op, (int)hact_op_count_ - 1);
-    const char *name = hact_op_name(op);
-    if ((int)dtype < 0 || (int)dtype >= HACTI_NUM_DTYPES)
-        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s%s(%s): dtype %d is not a hact_dtype",
-                          api, what, name, (int)dtype);
+    }
+    hacti_name_call(c, prefix, dir_names[dir], hact_op_name(op));
+    HACTI_TRY(hacti_check_dtype(c, dtype));
     if (where == HACTI_ON_CUDA) {
         c->kernel = hacti_find_device_kernel(op, dtype, kernel_dir);
         if (!c->kernel)
-            return hacti_fail(HACT_ERR_UNSUPPORTED, "hact_%s%s(%s): dtype %s has no CUDA kernel in this library",
-                              api, what, name, dtype_names[dtype]);
+            return hacti_fail(HACT_ERR_UNSUPPORTED, "%s(%s): dtype %s has no CUDA kernel in this library",
+                              c->entry, c->name, dtype_names[dtype]);
     } else {
         if (!hacti_kernel_built(op, dtype, kernel_dir))
-            return hacti_fail(HACT_ERR_UNSUPPORTED, "hact_%s(%s): dtype %s is not built in this library",
-                              what, name, dtype_names[dtype]);
+            return hacti_fail(HACT_ERR_UNSUPPORTED, "%s(%s): dtype %s is not built in this library",
+                              c->entry, c->name, dtype_names[dtype]);
         hact_isa isa;
         c->kernel = hacti_find_kernel(op, dtype, kernel_dir, &isa);
         if (!c->kernel)
             return hacti_fail(HACT_ERR_UNSUPPORTED,
-                              "hact_%s(%s, %s): no built variant runs on this CPU at or below the ISA cap",
-                              what, name, dtype_names[dtype]);
+                              "%s(%s, %s): no built variant runs on this CPU at or below the ISA cap",
+                              c->entry, c->name, dtype_names[dtype]);
     }
-    hact_params p = params ? *params : hact_default_params(op);
-    memcpy(c->p, &p, sizeof c->p);
-    const unsigned reads = hact_op_params(op);
-    for (int k = 0; k < HACT_NUM_PARAMS; ++k) {
-        if ((reads >> k & 1u) && !isfinite(c->p[k]))
-            return hacti_fail(HACT_ERR_BAD_PARAMS, "hact_%s%s(%s): parameter %s = %g is not finite",
-                              api, what, name, param_names[k], (double)c->p[k]);
-    }
+    HACTI_TRY(hacti_check_params(c, op, params));
     c->op = op;
     c->dtype = dtype;
     c->dir = dir;
@@ -78,32 +99,27 @@ hact_status hacti_check_call(call *c, hacti_where where, hact_op op, hact_dtype 
 }
 
 hact_status hacti_check_pointer(const call *c, const void *ptr, const char *arg) {
-    if (!ptr)
-        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s%s(%s): %s is NULL", c->api,
-                          dir_names[c->dir], hact_op_name(c->op), arg);
+    if (!ptr) return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(%s): %s is NULL", c->entry, c->name, arg);
     if ((uintptr_t)ptr % dtype_sizes[c->dtype] != 0)
-        return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
-                          "hact_%s%s(%s): %s = %p is not aligned to its %zu-byte elements",
-                          c->api, dir_names[c->dir], hact_op_name(c->op), arg, ptr, dtype_sizes[c->dtype]);
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(%s): %s = %p is not aligned to its %zu-byte elements",
+                          c->entry, c->name, arg, ptr, dtype_sizes[c->dtype]);
     return HACT_OK;
 }
 
 /* Two arrays of n elements may be the same array, or disjoint; a partial overlap would make the
  * result depend on the order of the vector loop. */
 hact_status hacti_check_overlap(const call *c, const void *a, const char *an, const void *b,
-                                 const char *bn, size_t n) {
+                                const char *bn, size_t n) {
     const uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b, bytes = n * dtype_sizes[c->dtype];
     if (pa != pb && pa < pb + bytes && pb < pa + bytes)
-        return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
-                          "hact_%s%s(%s): %s and %s overlap without being the same array",
-                          c->api, dir_names[c->dir], hact_op_name(c->op), an, bn);
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(%s): %s and %s overlap without being the same array",
+                          c->entry, c->name, an, bn);
     return HACT_OK;
 }
 
 hact_status hacti_check_size(const call *c, size_t n) {
     if (n > SIZE_MAX / 8)
-        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s%s(%s): n = %zu is too large", c->api,
-                          dir_names[c->dir], hact_op_name(c->op), n);
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(%s): n = %zu is too large", c->entry, c->name, n);
     return HACT_OK;
 }
 
@@ -121,8 +137,8 @@ static halide_buffer_t make_buffer(const call *c, const void *data, size_t offse
  * shows a stale one; successful calls do not touch it (no thread-local access on the hot path). */
 hact_status hacti_kernel_failed(const call *c, int rc) {
     const char *msg = hacti_kernel_message();
-    hact_status s = hacti_fail(HACT_ERR_KERNEL, "hact_%s%s(%s): kernel failed (Halide error %d)%s%s",
-                               c->api, dir_names[c->dir], hact_op_name(c->op), rc, *msg ? ": " : "", msg);
+    hact_status s = hacti_fail(HACT_ERR_KERNEL, "%s(%s): kernel failed (Halide error %d)%s%s",
+                               c->entry, c->name, rc, *msg ? ": " : "", msg);
     hacti_clear_kernel_message();
     return s;
 }

@@ -194,21 +194,18 @@ static hact_status check_device_array(const hacti_call *c, const void *ptr, cons
                     CU_POINTER_ATTRIBUTE_RANGE_SIZE};
     void *data[3] = {&memory_type, &start, &size};
     cu_result r = cu.cuPointerGetAttributes(3, attrs, data, (cu_ptr)(uintptr_t)ptr);
-    const char *name = hact_op_name(c->op), *dir = hacti_dir_name(c->dir);
     if (r || memory_type == 0)
-        return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
-                          "hact_cuda_%s(%s): %s = %p is not CUDA device memory (a host pointer?)", dir,
-                          name, arg, ptr);
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(%s): %s = %p is not CUDA device memory (a host pointer?)",
+                          c->entry, c->name, arg, ptr);
     if (memory_type == CU_MEMORYTYPE_HOST)
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
-                          "hact_cuda_%s(%s): %s = %p is page-locked host memory, not device memory",
-                          dir, name, arg, ptr);
+                          "%s(%s): %s = %p is page-locked host memory, not device memory", c->entry,
+                          c->name, arg, ptr);
     const cu_ptr p = (cu_ptr)(uintptr_t)ptr, bytes = (cu_ptr)n * hacti_dtype_size(c->dtype);
     if (start != 0 && size != 0 && (p < start || p - start + bytes > size))
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
-                          "hact_cuda_%s(%s): %s = %p holds %llu bytes to the end of its allocation, "
-                          "%llu needed",
-                          dir, name, arg, ptr, (unsigned long long)(start + size - p),
+                          "%s(%s): %s = %p holds %llu bytes to the end of its allocation, %llu needed",
+                          c->entry, c->name, arg, ptr, (unsigned long long)(start + size - p),
                           (unsigned long long)bytes);
     return HACT_OK;
 }
@@ -296,8 +293,8 @@ static hact_status pgrad_chunk(hacti_call *c, hacti_cuda_uc *uc, const void *x, 
     cu_result r = cu.cuMemAllocAsync(&scratch, (size_t)blocks * HACT_NUM_PARAMS * sizeof(double), uc->stream);
     if (r)
         return hacti_fail(r == 2 ? HACT_ERR_OUT_OF_MEMORY : HACT_ERR_KERNEL,
-                          "hact_cuda_backward_params(%s): scratch for %d partial sums: %s",
-                          hact_op_name(c->op), (int)blocks, error_name(r));
+                          "%s(%s): scratch for %d partial sums: %s", c->entry, c->name, (int)blocks,
+                          error_name(r));
     halide_dimension_t d0, d1, dp, dg, ds[2] = {{0, HACT_NUM_PARAMS, 1, 0}, {0, blocks, HACT_NUM_PARAMS, 0}};
     halide_buffer_t bx = device_buffer(uc, f32_type, x, off, es, len, &d0),
                     bdy = device_buffer(uc, f32_type, dy, off, es, len, &d1),

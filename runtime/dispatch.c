@@ -34,17 +34,21 @@
 #define HACTI_DEVICE_PROTO(name) int name(void);
 #define HACT_KERNEL(op, dir, dtype, isa) HACTI_PROTO_##dir(hk_##op##_##dir##_##dtype##_##isa)
 #define HACT_DEVICE_KERNEL(op, dir, dtype, device) HACTI_DEVICE_PROTO(hk_##op##_##dir##_##dtype##_##device)
+#define HACT_GLU_KERNEL(glu, dir, dtype, isa) HACTI_DEVICE_PROTO(hk_##glu##_##dir##_##dtype##_##isa)
 #include "hact_kernels.inc"
 #undef HACT_KERNEL
 #undef HACT_DEVICE_KERNEL
+#undef HACT_GLU_KERNEL
 
-static void *const kernels[hact_op_count_][HACTI_NUM_DTYPES][HACTI_NUM_DIRS][HACTI_MAX_ISA + 1] = {
+static void *const kernels[hact_op_count_][HACTI_NUM_DTYPES][HACTI_NUM_DIRS][HACTI_MAX_ISA + 2] = {
 #define HACT_KERNEL(op, dir, dtype, isa) \
     [hact_op_##op][HACTI_DT_##dtype][HACTI_DIR_##dir][HACTI_ISA_##isa] = (void *)hk_##op##_##dir##_##dtype##_##isa,
 #define HACT_DEVICE_KERNEL(op, dir, dtype, device)
+#define HACT_GLU_KERNEL(glu, dir, dtype, isa)
 #include "hact_kernels.inc"
 #undef HACT_KERNEL
 #undef HACT_DEVICE_KERNEL
+#undef HACT_GLU_KERNEL
 };
 
 /* CUDA is the only device family so far: one kernel per op x dtype x dir. */
@@ -52,13 +56,43 @@ static void *const cuda_kernels[hact_op_count_][HACTI_NUM_DTYPES][HACTI_NUM_DIRS
 #define HACT_KERNEL(op, dir, dtype, isa)
 #define HACT_DEVICE_KERNEL(op, dir, dtype, device) \
     [hact_op_##op][HACTI_DT_##dtype][HACTI_DIR_##dir] = (void *)hk_##op##_##dir##_##dtype##_##device,
+#define HACT_GLU_KERNEL(glu, dir, dtype, isa)
 #include "hact_kernels.inc"
 #undef HACT_KERNEL
 #undef HACT_DEVICE_KERNEL
+#undef HACT_GLU_KERNEL
 };
 
 void *hacti_find_device_kernel(hact_op op, hact_dtype dtype, hacti_dir dir) {
     return cuda_kernels[op][dtype][dir];
+}
+
+/* The GLU family's kernels: the ISA variants, and the CUDA one in the slot after them. */
+#define HACTI_GDIR_glufwd HACTI_GLU_FWD
+#define HACTI_GDIR_glubwd HACTI_GLU_BWD
+#define HACTI_SLOT_x86_64 HACT_ISA_X86_64
+#define HACTI_SLOT_avx2 HACT_ISA_AVX2
+#define HACTI_SLOT_avx512 HACT_ISA_AVX512
+#define HACTI_SLOT_cuda (HACTI_MAX_ISA + 1)
+static void *const glu_kernels[hact_glu_count_][HACTI_NUM_DTYPES][2][HACTI_MAX_ISA + 2] = {
+#define HACT_KERNEL(op, dir, dtype, isa)
+#define HACT_DEVICE_KERNEL(op, dir, dtype, device)
+#define HACT_GLU_KERNEL(glu, dir, dtype, isa) \
+    [hact_glu_##glu][HACTI_DT_##dtype][HACTI_GDIR_##dir][HACTI_SLOT_##isa] = (void *)hk_##glu##_##dir##_##dtype##_##isa,
+#include "hact_kernels.inc"
+#undef HACT_KERNEL
+#undef HACT_DEVICE_KERNEL
+#undef HACT_GLU_KERNEL
+};
+
+static int best_runnable(void *const slots[HACTI_MAX_ISA + 2]);
+
+void *hacti_find_glu_kernel(hact_glu kind, hact_dtype dtype, hacti_glu_dir dir, hacti_where where) {
+    hacti_init();
+    void *const *slots = glu_kernels[kind][dtype][dir];
+    if (where == HACTI_ON_CUDA) return slots[HACTI_SLOT_cuda];
+    const int isa = best_runnable(slots);
+    return isa ? slots[isa] : NULL;
 }
 
 static const unsigned built_isas = 0
@@ -104,16 +138,20 @@ hact_isa hact_get_isa(void) {
     return (hact_isa)atomic_load(&current_isa);
 }
 
+/* The best variant at or below the current cap that is built (non-NULL) and runs here; 0 if none. */
+static int best_runnable(void *const slots[HACTI_MAX_ISA + 2]) {
+    for (int isa = atomic_load(&current_isa); isa > 0; --isa) {
+        if ((runnable_isas & (1u << isa)) && slots[isa]) return isa;
+    }
+    return 0;
+}
+
 void *hacti_find_kernel(hact_op op, hact_dtype dtype, hacti_dir dir, hact_isa *isa_used) {
     hacti_init();
-    for (int isa = atomic_load(&current_isa); isa > 0; --isa) {
-        void *fn = kernels[op][dtype][dir][isa];
-        if ((runnable_isas & (1u << isa)) && fn) {
-            if (isa_used) *isa_used = (hact_isa)isa;
-            return fn;
-        }
-    }
-    return NULL;
+    void *const *slots = kernels[op][dtype][dir];
+    const int isa = best_runnable(slots);
+    if (isa && isa_used) *isa_used = (hact_isa)isa;
+    return isa ? slots[isa] : NULL;
 }
 
 int hacti_kernel_built(hact_op op, hact_dtype dtype, hacti_dir dir) {

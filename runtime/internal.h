@@ -50,13 +50,18 @@ unsigned hacti_built_isa_mask(void);
  * records a message naming the entry point (hact_<api><dir>) and returns the failure. */
 typedef enum hacti_where { HACTI_ON_CPU, HACTI_ON_CUDA } hacti_where;
 typedef struct hacti_call {
-    hact_op op;
+    hact_op op;       /* for GLU calls: the gate */
     hact_dtype dtype;
     hacti_dir dir;
-    const char *api; /* "" or "cuda_": the entry point's name is hact_<api><dir> */
+    char entry[40];   /* the entry point, for messages: "hact_cuda_backward" */
+    const char *name; /* what it was called for: the op's or the GLU kind's name */
     void *kernel;
     float p[HACT_NUM_PARAMS];
 } hacti_call;
+void hacti_name_call(hacti_call *c, const char *entry_prefix, const char *entry, const char *subject);
+hact_status hacti_check_dtype(const hacti_call *c, hact_dtype dtype);
+hact_status hacti_check_params(hacti_call *c, hact_op op, const hact_params *params);
+const char *hacti_dtype_name(hact_dtype dtype);
 hact_status hacti_check_call(hacti_call *c, hacti_where where, hact_op op, hact_dtype dtype,
                              hacti_dir dir, hacti_dir kernel_dir, const hact_params *params);
 hact_status hacti_check_pointer(const hacti_call *c, const void *ptr, const char *arg);
@@ -72,6 +77,16 @@ size_t hacti_dtype_size(hact_dtype dtype);
         hact_status s_ = (expr);      \
         if (s_ != HACT_OK) return s_; \
     } while (0)
+
+/* GLU kernels: forward (a, b, p, out) and backward (a, b, dy, p, da, db), 2-D buffers; on CUDA
+ * with a user_context first. */
+typedef enum hacti_glu_dir { HACTI_GLU_FWD = 0, HACTI_GLU_BWD = 1 } hacti_glu_dir;
+typedef int (*hacti_glufwd_fn)(struct halide_buffer_t *a, struct halide_buffer_t *b, HACTI_P,
+                               struct halide_buffer_t *out);
+typedef int (*hacti_glubwd_fn)(struct halide_buffer_t *a, struct halide_buffer_t *b,
+                               struct halide_buffer_t *dy, HACTI_P, struct halide_buffer_t *da,
+                               struct halide_buffer_t *db);
+void *hacti_find_glu_kernel(hact_glu kind, hact_dtype dtype, hacti_glu_dir dir, hacti_where where);
 
 /* dispatch.c: the CUDA kernel of op x dtype x dir, or NULL if this build has none. */
 void *hacti_find_device_kernel(hact_op op, hact_dtype dtype, hacti_dir dir);

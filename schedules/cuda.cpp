@@ -16,15 +16,16 @@ constexpr int kElementsPerThread = 4;  // unrolled loads in flight per thread
 }  // namespace
 
 void elementwise(const Target &, Func out, const Expr &, const std::vector<Expr> &cases) {
+    // i: contiguous elements; rows (2-D outputs, the GLU kernels) are fused into the block index
+    // (gridDim.y would cap them at 65535).
     Var i = out.args()[0];
     Var b("b"), t("t"), k("k");
     auto on_gpu = [&](Stage s) {
         s.split(i, b, i, kThreads * kElementsPerThread, TailStrategy::GuardWithIf)
             .split(i, k, t, kThreads)
-            .reorder(k, t, b)
-            .gpu_blocks(b)
-            .gpu_threads(t)
-            .unroll(k);
+            .reorder(k, t, b);
+        if (out.dimensions() == 2) s.fuse(b, out.args()[1], b);
+        s.gpu_blocks(b).gpu_threads(t).unroll(k);
     };
     for (const Expr &c : cases) on_gpu(out.specialize(c));
     on_gpu(out);

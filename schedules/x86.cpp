@@ -1,6 +1,8 @@
 // x86-64 schedules (baseline SSE2, AVX2+FMA, AVX-512): the vector width comes from the target.
 #include "schedules.h"
 
+#include <optional>
+
 namespace hact::schedules::x86 {
 
 using namespace Halide;
@@ -19,18 +21,22 @@ constexpr int kReductionTaskVectors = 1 << 10;
 }  // namespace
 
 void elementwise(const Target &target, Func out, const Expr &extent, const std::vector<Expr> &cases) {
+    // i: contiguous elements (vectorized); r: rows, for 2-D outputs (the GLU kernels).
     Var i = out.args()[0];
+    std::optional<Var> r;
+    if (out.dimensions() == 2) r = out.args()[1];
     Var io("io"), iv("iv");
     const int vec = target.natural_vector_size<float>() * kRegistersPerIteration;
     const int task_vectors = kTaskElements / vec;
     // Tails are predicated vector operations, never a scalar loop. ShiftInwards is not an option:
     // it recomputes overlapping elements, which reads outputs already written by an in-place call.
     auto serial = [&](Stage s) { s.split(i, i, iv, vec, TailStrategy::Predicate).vectorize(iv); };
+    // Tasks of task_vectors vectors of one row; with rows, the tasks of all rows form one
+    // parallel loop (long rows split, many short rows spread).
     auto parallel = [&](Stage s) {
-        s.split(i, i, iv, vec, TailStrategy::Predicate)
-            .split(i, io, i, task_vectors, TailStrategy::GuardWithIf)
-            .parallel(io)
-            .vectorize(iv);
+        s.split(i, i, iv, vec, TailStrategy::Predicate).split(i, io, i, task_vectors, TailStrategy::GuardWithIf);
+        if (r) s.fuse(io, *r, io);
+        s.parallel(io).vectorize(iv);
     };
     // One loop per (parameter case) x (parallel or not); the first condition that holds runs.
     const Expr large = extent >= kParallelMinElements;

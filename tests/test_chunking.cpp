@@ -84,4 +84,38 @@ TEST_P(Chunking, SmallChunksMatchDefault) {
 
 INSTANTIATE_TEST_SUITE_P(All, Chunking, ::testing::ValuesIn(all_op_isa()), LabelName());
 
+// The GLU kernels take rows: the runtime splits both the rows (their index span, rows x stride,
+// must fit Halide's int32 offsets) and the row length. Every split gives the same bits.
+TEST(GluChunking, RowsAndLengthsSplitExactly) {
+    struct Shape {
+        size_t outer, half, inner;
+    };
+    for (Shape s : {Shape{40, 50, 1}, Shape{3, 700, 2}, Shape{1, 5000, 1}, Shape{333, 3, 1}}) {
+        const size_t row = s.half * s.inner, total = s.outer * row;
+        auto g = rng(0x9D + total);
+        const std::vector<float> x = uniform_floats(g, 2 * total, -9, 9), dy = random_dys(g, total);
+        std::vector<float> y0(total), dx0(2 * total);
+        ASSERT_EQ(hact_glu_split_forward(hact_glu_swiglu, HACT_F32, x.data(), y0.data(), s.outer, s.half, s.inner,
+                                         HACT_GATE_FIRST, nullptr),
+                  HACT_OK);
+        ASSERT_EQ(hact_glu_split_backward(hact_glu_swiglu, HACT_F32, x.data(), dy.data(), dx0.data(), s.outer,
+                                          s.half, s.inner, HACT_GATE_FIRST, nullptr),
+                  HACT_OK);
+        for (size_t chunk : {size_t{32}, size_t{1000}, size_t{4096}}) {
+            SCOPED_TRACE("shape " + std::to_string(s.outer) + "x" + std::to_string(row) + " chunk " +
+                         std::to_string(chunk));
+            ChunkScope scope(chunk);
+            std::vector<float> y1(total), dx1(2 * total);
+            ASSERT_EQ(hact_glu_split_forward(hact_glu_swiglu, HACT_F32, x.data(), y1.data(), s.outer, s.half,
+                                             s.inner, HACT_GATE_FIRST, nullptr),
+                      HACT_OK);
+            ASSERT_EQ(hact_glu_split_backward(hact_glu_swiglu, HACT_F32, x.data(), dy.data(), dx1.data(), s.outer,
+                                              s.half, s.inner, HACT_GATE_FIRST, nullptr),
+                      HACT_OK);
+            for (size_t i = 0; i < total; ++i) ASSERT_TRUE(same_result(y0[i], y1[i])) << "y at " << i;
+            for (size_t i = 0; i < 2 * total; ++i) ASSERT_TRUE(same_result(dx0[i], dx1[i])) << "dx at " << i;
+        }
+    }
+}
+
 }  // namespace

@@ -102,6 +102,47 @@ HACT_API hact_status hact_backward_params(hact_op op, hact_dtype dtype, const vo
                                           const void *dy, size_t n, const hact_params *params,
                                           hact_params *grad);
 
+/* ---- the GLU family ------------------------------------------------------------------------ */
+/* out = g(a) * b for a gate activation g (include/hact/glu.def): glu (g = sigmoid, PyTorch's
+ * F.glu), swiglu (silu), reglu (relu), ... The gate's parameters (hact_params, NULL = its
+ * defaults) apply. The backward computes both gradients in one pass:
+ *   da = dy * b * g'(a),  db = dy * g(a). */
+typedef enum hact_glu {
+#define HACT_GLU(name, gate) hact_glu_##name,
+#include "hact/glu.def"
+#undef HACT_GLU
+    hact_glu_count_ /* number of kinds; not a kind */
+} hact_glu;
+
+HACT_API int hact_glu_count(void);
+HACT_API const char *hact_glu_name(hact_glu kind); /* NULL for a value outside glu.def */
+HACT_API hact_status hact_glu_from_name(const char *name, hact_glu *kind);
+HACT_API hact_op hact_glu_gate(hact_glu kind); /* the gate op; hact_op_count_ if unknown */
+
+/* Two arrays of n elements. out may equal a or b; da may equal a or dy, db may equal b or dy
+ * (da and db must differ). */
+HACT_API hact_status hact_glu_forward(hact_glu kind, hact_dtype dtype, const void *a, const void *b,
+                                      void *out, size_t n, const hact_params *params);
+HACT_API hact_status hact_glu_backward(hact_glu kind, hact_dtype dtype, const void *a, const void *b,
+                                       const void *dy, void *da, void *db, size_t n,
+                                       const hact_params *params);
+
+/* One contiguous tensor split in halves along a dimension: x has shape [outer, 2 * half, inner]
+ * (for a split along dimension d of shape s: outer = s[0] * ... * s[d-1], half = s[d] / 2,
+ * inner = s[d+1] * ... ), y and dy have shape [outer, half, inner], dx the shape of x.
+ * gated_half names the half the gate is applied to: HACT_GATE_SECOND (PyTorch's F.glu:
+ * first * g(second)), HACT_GATE_FIRST (vLLM's silu_and_mul: g(first) * second), or
+ * HACT_GATE_DEFAULT (= HACT_GATE_SECOND, for every kind). */
+#define HACT_GATE_DEFAULT (-1)
+#define HACT_GATE_FIRST 0
+#define HACT_GATE_SECOND 1
+HACT_API hact_status hact_glu_split_forward(hact_glu kind, hact_dtype dtype, const void *x, void *y,
+                                            size_t outer, size_t half, size_t inner, int gated_half,
+                                            const hact_params *params);
+HACT_API hact_status hact_glu_split_backward(hact_glu kind, hact_dtype dtype, const void *x,
+                                             const void *dy, void *dx, size_t outer, size_t half,
+                                             size_t inner, int gated_half, const hact_params *params);
+
 /* ---- errors ------------------------------------------------------------------------------- */
 /* Message of the last failure on the calling thread ("" if none yet). Valid until the next hact
  * call on the same thread. */
