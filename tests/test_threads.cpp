@@ -48,7 +48,7 @@ TEST_P(ThreadCount, ResultsIndependentOfThreads) {
     }
 }
 
-INSTANTIATE_TEST_SUITE_P(All, ThreadCount, ::testing::ValuesIn(all_op_isa()), LabelName());
+INSTANTIATE_TEST_SUITE_P(All, ThreadCount, ::testing::ValuesIn(all_op_cpu_isa()), LabelName());
 
 }  // namespace
 

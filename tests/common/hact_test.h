@@ -219,6 +219,13 @@ inline std::vector<OpIsa> all_op_isa() {
         for (hact_isa isa : all_backends()) v.push_back({p, isa});
     return v;
 }
+// The same without the CUDA backend: suites about CPU-only behaviour (threads).
+inline std::vector<OpIsa> all_op_cpu_isa() {
+    std::vector<OpIsa> v;
+    for (const OpIsa& c : all_op_isa())
+        if (c.isa != kCudaBackend) v.push_back(c);
+    return v;
+}
 struct OpOnlyIsa {  // op (default parameters) x ISA
     const OpRef* op;
     hact_isa isa;
