@@ -195,6 +195,99 @@ private:
     Var i{"i"}, r{"r"};
 };
 
+// Per-channel parameters (prelu's weight[c]): the op's math with hact_params.negative_slope =
+// weight[c]. The input [outer, channels, inner] is rows r of inner contiguous elements, one row
+// per (n, c); row r of a call has channel (first_row + r) % channels (the runtime calls over
+// blocks of rows). The other parameter fields are 0.
+//   hact_channel_forward      y(i, r) = f(x(i, r); weight[c])
+//   hact_channel_backward     dx(i, r) = dy f'(x; weight[c])
+//   hact_channel_weight_grad  row_sum(r) = sum_i dy df/dweight, in double (the runtime adds the
+//                             rows of each channel)
+Params channel_params(const Expr &w) {
+    Expr z = 0.0f;
+    return Params{w, z, z, z, z, z, z};
+}
+
+class ChannelForward : public Generator<ChannelForward> {
+public:
+    GeneratorParam<std::string> op{"op", ""};
+    GeneratorParam<std::string> dtype{"dtype", "f32"};
+    Input<Buffer<float, 2>> x{"x"};
+    Input<Buffer<float, 1>> weight{"weight"};
+    Input<int> channels{"channels"};
+    Input<int> first_row{"first_row"};
+    Output<Buffer<float, 2>> y{"y"};
+
+    void generate() {
+        num::TargetScope target_scope(get_target());
+        check_dtype(dtype);
+        y(i, r) = op_math_or_fail(op).forward(x(i, r), channel_params(weight((first_row + r) % channels)));
+        x.dim(0).set_stride(1);
+        y.dim(0).set_stride(1);
+    }
+    void schedule() { schedules::elementwise(get_target(), y, rows_extent(y), {}); }
+
+private:
+    Var i{"i"}, r{"r"};
+};
+
+class ChannelBackward : public Generator<ChannelBackward> {
+public:
+    GeneratorParam<std::string> op{"op", ""};
+    GeneratorParam<std::string> dtype{"dtype", "f32"};
+    Input<Buffer<float, 2>> x{"x"};
+    Input<Buffer<float, 2>> dy{"dy"};
+    Input<Buffer<float, 1>> weight{"weight"};
+    Input<int> channels{"channels"};
+    Input<int> first_row{"first_row"};
+    Output<Buffer<float, 2>> dx{"dx"};
+
+    void generate() {
+        num::TargetScope target_scope(get_target());
+        check_dtype(dtype);
+        dx(i, r) = op_math_or_fail(op).backward(x(i, r), dy(i, r),
+                                                channel_params(weight((first_row + r) % channels)));
+        x.dim(0).set_stride(1);
+        dy.dim(0).set_stride(1);
+        dx.dim(0).set_stride(1);
+    }
+    void schedule() { schedules::elementwise(get_target(), dx, rows_extent(dx), {}); }
+
+private:
+    Var i{"i"}, r{"r"};
+};
+
+class ChannelWeightGrad : public Generator<ChannelWeightGrad> {
+public:
+    GeneratorParam<std::string> op{"op", ""};
+    GeneratorParam<std::string> dtype{"dtype", "f32"};
+    Input<Buffer<float, 2>> x{"x"};
+    Input<Buffer<float, 2>> dy{"dy"};
+    Input<Buffer<float, 1>> weight{"weight"};
+    Input<int> channels{"channels"};
+    Input<int> first_row{"first_row"};
+    Output<Buffer<double, 1>> row_sum{"row_sum"};
+
+    void generate() {
+        num::TargetScope target_scope(get_target());
+        check_dtype(dtype);
+        const OpMath &math = op_math_or_fail(op);
+        ri = RDom(0, x.dim(0).extent(), "ri");
+        std::vector<Expr> terms = math.param_grads(x(ri, r), dy(ri, r),
+                                                   channel_params(weight((first_row + r) % channels)));
+        if (terms.size() != 1) fail("op '" + std::string(op) + "' needs exactly one learnable parameter");
+        row_sum(r) = cast<double>(0);
+        row_sum(r) += cast<double>(terms[0]);
+        x.dim(0).set_stride(1);
+        dy.dim(0).set_stride(1);
+    }
+    void schedule() { schedules::row_reduction(get_target(), row_sum, ri); }
+
+private:
+    Var r{"r"};
+    RDom ri;
+};
+
 // The device contract of parameter gradients (runtime/kernel_abi.h): the finished hact_params
 // (7 floats, zero in the fields that are not learnable), reduced on the device. partial(k, b) is
 // the sum over block b of HACT_DEVICE_REDUCE_BLOCK elements, in double; it is an output so that
@@ -260,3 +353,6 @@ HALIDE_REGISTER_GENERATOR(hact::ParamGrad, hact_param_grad)
 HALIDE_REGISTER_GENERATOR(hact::ParamGradTotal, hact_param_grad_total)
 HALIDE_REGISTER_GENERATOR(hact::GluForward, hact_glu_forward)
 HALIDE_REGISTER_GENERATOR(hact::GluBackward, hact_glu_backward)
+HALIDE_REGISTER_GENERATOR(hact::ChannelForward, hact_channel_forward)
+HALIDE_REGISTER_GENERATOR(hact::ChannelBackward, hact_channel_backward)
+HALIDE_REGISTER_GENERATOR(hact::ChannelWeightGrad, hact_channel_weight_grad)

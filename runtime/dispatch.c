@@ -35,37 +35,33 @@
 #define HACT_KERNEL(op, dir, dtype, isa) HACTI_PROTO_##dir(hk_##op##_##dir##_##dtype##_##isa)
 #define HACT_DEVICE_KERNEL(op, dir, dtype, device) HACTI_DEVICE_PROTO(hk_##op##_##dir##_##dtype##_##device)
 #define HACT_GLU_KERNEL(glu, dir, dtype, isa) HACTI_DEVICE_PROTO(hk_##glu##_##dir##_##dtype##_##isa)
+#define HACT_CHANNEL_KERNEL(op, dir, dtype, isa) HACTI_DEVICE_PROTO(hk_##op##_##dir##_##dtype##_##isa)
 #include "hact_kernels.inc"
 #undef HACT_KERNEL
 #undef HACT_DEVICE_KERNEL
 #undef HACT_GLU_KERNEL
+#undef HACT_CHANNEL_KERNEL
 
 static void *const kernels[hact_op_count_][HACTI_NUM_DTYPES][HACTI_NUM_DIRS][HACTI_MAX_ISA + 2] = {
 #define HACT_KERNEL(op, dir, dtype, isa) \
     [hact_op_##op][HACTI_DT_##dtype][HACTI_DIR_##dir][HACTI_ISA_##isa] = (void *)hk_##op##_##dir##_##dtype##_##isa,
-#define HACT_DEVICE_KERNEL(op, dir, dtype, device)
-#define HACT_GLU_KERNEL(glu, dir, dtype, isa)
 #include "hact_kernels.inc"
 #undef HACT_KERNEL
-#undef HACT_DEVICE_KERNEL
-#undef HACT_GLU_KERNEL
 };
 
 /* CUDA is the only device family so far: one kernel per op x dtype x dir. */
 static void *const cuda_kernels[hact_op_count_][HACTI_NUM_DTYPES][HACTI_NUM_DIRS] = {
-#define HACT_KERNEL(op, dir, dtype, isa)
 #define HACT_DEVICE_KERNEL(op, dir, dtype, device) \
     [hact_op_##op][HACTI_DT_##dtype][HACTI_DIR_##dir] = (void *)hk_##op##_##dir##_##dtype##_##device,
-#define HACT_GLU_KERNEL(glu, dir, dtype, isa)
 #include "hact_kernels.inc"
-#undef HACT_KERNEL
 #undef HACT_DEVICE_KERNEL
-#undef HACT_GLU_KERNEL
 };
 
 void *hacti_find_device_kernel(hact_op op, hact_dtype dtype, hacti_dir dir) {
     return cuda_kernels[op][dtype][dir];
 }
+
+static int best_runnable(void *const slots[HACTI_MAX_ISA + 2]);
 
 /* The GLU family's kernels: the ISA variants, and the CUDA one in the slot after them. */
 #define HACTI_GDIR_glufwd HACTI_GLU_FWD
@@ -75,17 +71,30 @@ void *hacti_find_device_kernel(hact_op op, hact_dtype dtype, hacti_dir dir) {
 #define HACTI_SLOT_avx512 HACT_ISA_AVX512
 #define HACTI_SLOT_cuda (HACTI_MAX_ISA + 1)
 static void *const glu_kernels[hact_glu_count_][HACTI_NUM_DTYPES][2][HACTI_MAX_ISA + 2] = {
-#define HACT_KERNEL(op, dir, dtype, isa)
-#define HACT_DEVICE_KERNEL(op, dir, dtype, device)
 #define HACT_GLU_KERNEL(glu, dir, dtype, isa) \
     [hact_glu_##glu][HACTI_DT_##dtype][HACTI_GDIR_##dir][HACTI_SLOT_##isa] = (void *)hk_##glu##_##dir##_##dtype##_##isa,
 #include "hact_kernels.inc"
-#undef HACT_KERNEL
-#undef HACT_DEVICE_KERNEL
 #undef HACT_GLU_KERNEL
 };
 
-static int best_runnable(void *const slots[HACTI_MAX_ISA + 2]);
+/* Per-channel kernels (hact_prelu_*): CPU variants. */
+#define HACTI_CDIR_chfwd HACTI_CH_FWD
+#define HACTI_CDIR_chbwd HACTI_CH_BWD
+#define HACTI_CDIR_chwgrad HACTI_CH_WGRAD
+static void *const channel_kernels[hact_op_count_][HACTI_NUM_DTYPES][3][HACTI_MAX_ISA + 2] = {
+#define HACT_CHANNEL_KERNEL(op, dir, dtype, isa) \
+    [hact_op_##op][HACTI_DT_##dtype][HACTI_CDIR_##dir][HACTI_SLOT_##isa] = (void *)hk_##op##_##dir##_##dtype##_##isa,
+#include "hact_kernels.inc"
+#undef HACT_CHANNEL_KERNEL
+};
+
+void *hacti_find_channel_kernel(hact_op op, hact_dtype dtype, hacti_channel_dir dir) {
+    hacti_init();
+    void *const *slots = channel_kernels[op][dtype][dir];
+    const int isa = best_runnable(slots);
+    return isa ? slots[isa] : NULL;
+}
+
 
 void *hacti_find_glu_kernel(hact_glu kind, hact_dtype dtype, hacti_glu_dir dir, hacti_where where) {
     hacti_init();

@@ -83,40 +83,32 @@ static hact_status check_alias(const hacti_call *c, const void *out, size_t out_
     return HACT_OK;
 }
 
-/* Runs the kernel over rows x len elements, inputs then outputs in planes, in pieces whose
- * extents and index span (Halide's int32 offsets) stay within the chunk limit. */
+typedef struct glu_run {
+    const hacti_call *c;
+    const plane *planes;
+    int nplanes;
+} glu_run;
+
+static hact_status glu_block(void *ctx, size_t r0, size_t rc, size_t l0, size_t lc) {
+    const glu_run *g = ctx;
+    const hacti_call *c = g->c;
+    halide_dimension_t dims[5][2];
+    halide_buffer_t b[5];
+    for (int k = 0; k < g->nplanes; ++k)
+        hacti_block_buffer(&b[k], dims[k], g->planes[k].base, g->planes[k].stride, r0, rc, l0, lc,
+                           hacti_dtype_size(c->dtype));
+    int rc_k = c->dir == HACTI_FWD
+                   ? ((hacti_glufwd_fn)c->kernel)(&b[0], &b[1], HACTI_ARGS(*c), &b[2])
+                   : ((hacti_glubwd_fn)c->kernel)(&b[0], &b[1], &b[2], HACTI_ARGS(*c), &b[3], &b[4]);
+    return rc_k != 0 ? hacti_kernel_failed(c, rc_k) : HACT_OK;
+}
+
+/* Runs the kernel over rows x len elements; planes: the inputs, then the outputs. */
 static hact_status run(const hacti_call *c, size_t rows, size_t len, const plane *planes, int nplanes) {
-    const size_t limit = hacti_max_chunk(), es = hacti_dtype_size(c->dtype);
     size_t max_stride = 0;
     for (int k = 0; k < nplanes; ++k) max_stride = planes[k].stride > max_stride ? planes[k].stride : max_stride;
-    for (size_t l0 = 0; l0 < len;) {
-        const size_t lc = len - l0 < limit ? len - l0 : limit;
-        /* Rows per call: (rows - 1) * stride + lc must stay within the limit (one row if not). */
-        size_t rpc = max_stride == 0 || max_stride > limit ? 1 : 1 + (limit - lc) / max_stride;
-        for (size_t r0 = 0; r0 < rows;) {
-            const size_t rc = rows - r0 < rpc ? rows - r0 : rpc;
-            halide_dimension_t dims[5][2];
-            halide_buffer_t bufs[5];
-            for (int k = 0; k < nplanes; ++k) {
-                const int32_t stride = rc == 1 ? (int32_t)lc : (int32_t)planes[k].stride;
-                dims[k][0] = (halide_dimension_t){0, (int32_t)lc, 1, 0};
-                dims[k][1] = (halide_dimension_t){0, (int32_t)rc, stride, 0};
-                memset(&bufs[k], 0, sizeof bufs[k]);
-                bufs[k].host = (uint8_t *)planes[k].base + (r0 * planes[k].stride + l0) * es;
-                bufs[k].type = (struct halide_type_t){halide_type_float, 32, 1};
-                bufs[k].dimensions = 2;
-                bufs[k].dim = dims[k];
-            }
-            int rc_k = c->dir == HACTI_FWD
-                           ? ((hacti_glufwd_fn)c->kernel)(&bufs[0], &bufs[1], HACTI_ARGS(*c), &bufs[2])
-                           : ((hacti_glubwd_fn)c->kernel)(&bufs[0], &bufs[1], &bufs[2], HACTI_ARGS(*c),
-                                                          &bufs[3], &bufs[4]);
-            if (rc_k != 0) return hacti_kernel_failed(c, rc_k);
-            r0 += rc;
-        }
-        l0 += lc;
-    }
-    return HACT_OK;
+    glu_run g = {c, planes, nplanes};
+    return hacti_for_blocks(rows, len, max_stride, SIZE_MAX, glu_block, &g);
 }
 
 hact_status hact_glu_forward(hact_glu kind, hact_dtype dtype, const void *a, const void *b, void *out,

@@ -88,6 +88,29 @@ typedef int (*hacti_glubwd_fn)(struct halide_buffer_t *a, struct halide_buffer_t
                                struct halide_buffer_t *db);
 void *hacti_find_glu_kernel(hact_glu kind, hact_dtype dtype, hacti_glu_dir dir, hacti_where where);
 
+/* Per-channel kernels (prelu's weight[c]) over rows of [outer, channels, inner]:
+ * forward (x, weight, channels, first_row, y), backward (x, dy, weight, channels, first_row, dx),
+ * weight gradient (x, dy, weight, channels, first_row, row_sum[rows] in double). */
+typedef enum hacti_channel_dir { HACTI_CH_FWD = 0, HACTI_CH_BWD = 1, HACTI_CH_WGRAD = 2 } hacti_channel_dir;
+typedef int (*hacti_chfwd_fn)(struct halide_buffer_t *x, struct halide_buffer_t *w, int channels,
+                              int first_row, struct halide_buffer_t *y);
+typedef int (*hacti_chbwd_fn)(struct halide_buffer_t *x, struct halide_buffer_t *dy, struct halide_buffer_t *w,
+                              int channels, int first_row, struct halide_buffer_t *out);
+void *hacti_find_channel_kernel(hact_op op, hact_dtype dtype, hacti_channel_dir dir);
+
+/* rows.c: calls fn over blocks of a rows x len problem whose operands' rows are up to max_stride
+ * elements apart, each block [r0, r0 + rc) x [l0, l0 + lc) small enough for one kernel call
+ * (extents and index span within hacti_max_chunk(); at most max_rows rows). */
+typedef hact_status (*hacti_block_fn)(void *ctx, size_t r0, size_t rc, size_t l0, size_t lc);
+hact_status hacti_for_blocks(size_t rows, size_t len, size_t max_stride, size_t max_rows,
+                             hacti_block_fn fn, void *ctx);
+
+/* The 2-D buffer of block [r0, r0 + rc) x [l0, l0 + lc) of an operand whose rows start stride
+ * elements apart (elem: bytes per element, float type). */
+struct halide_dimension_t;
+void hacti_block_buffer(struct halide_buffer_t *buf, struct halide_dimension_t *dims, const void *base,
+                        size_t stride, size_t r0, size_t rc, size_t l0, size_t lc, size_t elem);
+
 /* dispatch.c: the CUDA kernel of op x dtype x dir, or NULL if this build has none. */
 void *hacti_find_device_kernel(hact_op op, hact_dtype dtype, hacti_dir dir);
 

@@ -33,6 +33,14 @@ void lane_reduction(const Target &target, Halide::Func partial, const Halide::RD
     }
 }
 
+void row_reduction(const Target &target, Halide::Func row_sum, const Halide::RDom &ri) {
+    if (target.has_gpu_feature()) no_schedule(target);
+    switch (target.arch) {
+    case Target::X86: return x86::row_reduction(target, row_sum, ri);
+    default: no_schedule(target);
+    }
+}
+
 void block_reduction(const Target &target, Halide::Func partial, const Halide::RDom &ri, Halide::Func total,
                      const Halide::RDom &rb, Halide::Func grad, const std::vector<Halide::Expr> &cases) {
     if (target.has_feature(Target::CUDA))

@@ -27,12 +27,16 @@ void block_reduction(const Halide::Target &target, Halide::Func partial, const H
                      Halide::Func total, const Halide::RDom &rb, Halide::Func grad,
                      const std::vector<Halide::Expr> &cases);
 
+// row_sum(r) += term(ri, r) over ri: one sum per row (per-channel weight gradients).
+void row_reduction(const Halide::Target &target, Halide::Func row_sum, const Halide::RDom &ri);
+
 // One implementation per target family.
 namespace x86 {
 void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent,
                  const std::vector<Halide::Expr> &cases);
 void lane_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &r,
                     int num_params, const std::vector<Halide::Expr> &cases);
+void row_reduction(const Halide::Target &target, Halide::Func row_sum, const Halide::RDom &ri);
 }  // namespace x86
 namespace cuda {
 void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent,

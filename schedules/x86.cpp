@@ -65,4 +65,19 @@ void lane_reduction(const Target &, Func partial, const RDom &r, int num_params,
     partial.update().reorder(lane, j).vectorize(lane).unroll(j);
 }
 
+void row_reduction(const Target &target, Func row_sum, const RDom &ri) {
+    Var r = row_sum.args()[0];
+    Var lane("lane");
+    RVar rio("rio"), rii("rii");
+    // Each row: lane-wise partial sums over vectors of the row (rfactor; the row tail is a
+    // guarded, predicated vector), then the lanes added. Rows in parallel when there is work.
+    const int vec = target.natural_vector_size<float>();
+    row_sum.update().split(ri.x, rio, rii, vec, TailStrategy::GuardWithIf);
+    Func lanes = row_sum.update().rfactor(rii, lane);
+    lanes.compute_at(row_sum, r).vectorize(lane);
+    lanes.update().reorder(lane, rio).vectorize(lane);
+    const Expr work = cast<int64_t>(ri.x.extent()) * row_sum.output_buffer().dim(0).extent();
+    row_sum.update().specialize(work >= kParallelMinElements).parallel(r, 4);
+}
+
 }  // namespace hact::schedules::x86

@@ -4,6 +4,8 @@
 // reduction tolerance, against the default chunk. Links hact_internal (internal symbols visible).
 #include "hact_test.h"
 
+#include <tuple>
+
 extern "C" {
 #include "internal.h"
 }
@@ -114,6 +116,34 @@ TEST(GluChunking, RowsAndLengthsSplitExactly) {
                       HACT_OK);
             for (size_t i = 0; i < total; ++i) ASSERT_TRUE(same_result(y0[i], y1[i])) << "y at " << i;
             for (size_t i = 0; i < 2 * total; ++i) ASSERT_TRUE(same_result(dx0[i], dx1[i])) << "dx at " << i;
+        }
+    }
+}
+
+// PReLU's per-channel calls go over blocks of rows too (and of row length when a row is longer
+// than a chunk): the channel of each row and the weight gradient sums must not depend on it.
+TEST(PReluChunking, BlocksGiveTheSameResults) {
+    for (auto [outer, channels, inner] : {std::tuple<size_t, size_t, size_t>{30, 7, 50}, {2, 3, 3000}, {600, 5, 1}}) {
+        const size_t n = outer * channels * inner;
+        auto g = rng(0x7E + n);
+        const std::vector<float> x = uniform_floats(g, n, -4, 4), dy = random_dys(g, n);
+        std::vector<float> w(channels);
+        for (float& v : w) v = uniform(g, -1, 1);
+        std::vector<float> y0(n), dx0(n), dw0(channels);
+        ASSERT_EQ(hact_prelu_forward(HACT_F32, x.data(), w.data(), y0.data(), outer, channels, inner), HACT_OK);
+        ASSERT_EQ(hact_prelu_backward(HACT_F32, x.data(), w.data(), dy.data(), dx0.data(), dw0.data(), outer, channels,
+                                      inner),
+                  HACT_OK);
+        for (size_t chunk : {size_t{32}, size_t{1000}}) {
+            ChunkScope scope(chunk);
+            std::vector<float> y1(n), dx1(n), dw1(channels);
+            ASSERT_EQ(hact_prelu_forward(HACT_F32, x.data(), w.data(), y1.data(), outer, channels, inner), HACT_OK);
+            ASSERT_EQ(hact_prelu_backward(HACT_F32, x.data(), w.data(), dy.data(), dx1.data(), dw1.data(), outer,
+                                          channels, inner),
+                      HACT_OK);
+            for (size_t i = 0; i < n; ++i) ASSERT_TRUE(same_result(y0[i], y1[i]) && same_result(dx0[i], dx1[i])) << i;
+            for (size_t c = 0; c < channels; ++c)
+                EXPECT_NEAR(dw0[c], dw1[c], 1e-5 * std::fabs(dw0[c]) + 1e-6) << "channel " << c << " chunk " << chunk;
         }
     }
 }

@@ -1,0 +1,108 @@
+// 9. PReLU with a weight per channel (hact_prelu_*): every CPU variant, shapes [outer, channels,
+// inner] from one element to conv-like and linear-like (inner = 1) layouts. y and dx are one
+// correctly rounded product (or a copy), so they must equal the long-double reference rounded
+// once; dweight is a reduction, checked against a long-double sum within pgrad_tolerance.
+#include "hact_test.h"
+
+namespace {
+using namespace hact_test;
+
+struct Shape {
+    size_t outer, channels, inner;
+};
+
+class PRelu : public IsaTest<OpOnlyIsa> {};
+
+std::vector<OpOnlyIsa> prelu_cases() {
+    std::vector<OpOnlyIsa> v;
+    for (const OpOnlyIsa& c : all_ops_by_isa())
+        if (c.op->op == hact_op_prelu) v.push_back(c);
+    return v;
+}
+
+TEST_P(PRelu, MatchesReferencePerChannel) {
+    for (Shape s : {Shape{1, 1, 1}, Shape{2, 3, 37}, Shape{4, 16, 1000}, Shape{512, 64, 1}, Shape{3, 1, 4097},
+                    Shape{7, 5, 17}}) {
+        const size_t n = s.outer * s.channels * s.inner;
+        SCOPED_TRACE(std::to_string(s.outer) + "x" + std::to_string(s.channels) + "x" + std::to_string(s.inner));
+        auto g = rng(n + s.channels);
+        std::vector<float> x = uniform_floats(g, n, -5, 5), dy = random_dys(g, n), w(s.channels);
+        for (float& v : w) v = uniform(g, -1, 1);
+        x[0] = 0.0f;  // the kink: y = 0, dx = w * dy, no weight-gradient term
+        GuardedBuffer y(n, 1), dx(n, 2), dw(s.channels, 3);
+        ASSERT_EQ(hact_prelu_forward(HACT_F32, x.data(), w.data(), y.data(), s.outer, s.channels, s.inner), HACT_OK)
+            << hact_last_error();
+        ASSERT_EQ(hact_prelu_backward(HACT_F32, x.data(), w.data(), dy.data(), dx.data(), dw.data(), s.outer,
+                                      s.channels, s.inner),
+                  HACT_OK)
+            << hact_last_error();
+        EXPECT_TRUE(y.guards_intact() && dx.guards_intact() && dw.guards_intact());
+        std::vector<ld> sum(s.channels, 0), sum_abs(s.channels, 0);
+        std::vector<size_t> count(s.channels, 0);
+        for (size_t i = 0; i < n; ++i) {
+            const size_t c = (i / s.inner) % s.channels;
+            const float yr = x[i] > 0 ? x[i] : (float)((ld)w[c] * x[i]);
+            const float dr = x[i] > 0 ? dy[i] : (float)((ld)w[c] * dy[i]);
+            ASSERT_TRUE(same_result(y[i], yr)) << "y[" << i << "] = " << describe(y[i]) << ", expected " << describe(yr);
+            ASSERT_TRUE(same_result(dx[i], dr)) << "dx[" << i << "] = " << describe(dx[i]) << ", expected " << describe(dr);
+            if (!(x[i] > 0)) {
+                sum[c] += (ld)dy[i] * x[i];
+                sum_abs[c] += fabsl((ld)dy[i] * x[i]);
+                ++count[c];
+            }
+        }
+        for (size_t c = 0; c < s.channels; ++c)
+            EXPECT_LE(fabsl((ld)dw[c] - sum[c]), pgrad_tolerance(sum_abs[c], count[c]))
+                << "dweight[" << c << "] = " << describe(dw[c]) << ", expected " << describe_ld(sum[c]);
+        // In place: dx over dy, y over x; results identical.
+        std::vector<float> xi = x, dyi = dy, dwi(s.channels);
+        ASSERT_EQ(hact_prelu_backward(HACT_F32, xi.data(), w.data(), dyi.data(), dyi.data(), dwi.data(), s.outer,
+                                      s.channels, s.inner),
+                  HACT_OK);
+        ASSERT_EQ(hact_prelu_forward(HACT_F32, xi.data(), w.data(), xi.data(), s.outer, s.channels, s.inner), HACT_OK);
+        for (size_t i = 0; i < n; ++i) ASSERT_TRUE(same_result(xi[i], y[i]) && same_result(dyi[i], dx[i])) << i;
+        for (size_t c = 0; c < s.channels; ++c) EXPECT_EQ(bits(dwi[c]), bits(dw[c])) << c;
+    }
+}
+
+// One channel of weight w is the scalar op hact_op_prelu with negative_slope = w.
+TEST_P(PRelu, OneChannelIsTheScalarOp) {
+    const size_t n = 10007;
+    auto g = rng(n);
+    const std::vector<float> x = uniform_floats(g, n, -9, 9), dy = random_dys(g, n);
+    const float w = -0.375f;
+    hact_params p = hact_default_params(hact_op_prelu);
+    p.negative_slope = w;
+    std::vector<float> y0(n), y1(n), dx0(n), dx1(n);
+    float dw1 = 0;
+    hact_params dw0;
+    ASSERT_EQ(hact_forward(hact_op_prelu, HACT_F32, x.data(), y0.data(), n, &p), HACT_OK);
+    ASSERT_EQ(hact_backward(hact_op_prelu, HACT_F32, x.data(), dy.data(), dx0.data(), n, &p), HACT_OK);
+    ASSERT_EQ(hact_backward_params(hact_op_prelu, HACT_F32, x.data(), dy.data(), n, &p, &dw0), HACT_OK);
+    ASSERT_EQ(hact_prelu_forward(HACT_F32, x.data(), &w, y1.data(), 1, 1, n), HACT_OK);
+    ASSERT_EQ(hact_prelu_backward(HACT_F32, x.data(), &w, dy.data(), dx1.data(), &dw1, 1, 1, n), HACT_OK);
+    for (size_t i = 0; i < n; ++i) ASSERT_TRUE(same_result(y0[i], y1[i]) && same_result(dx0[i], dx1[i])) << i;
+    EXPECT_NEAR(dw1, dw0.negative_slope, 1e-5 * std::fabs(dw0.negative_slope) + 1e-30);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, PRelu, ::testing::ValuesIn(prelu_cases()), LabelName());
+
+TEST(PReluApi, BadArgumentsAreStatuses) {
+    std::vector<float> x(64, -1.0f), y(64), w(4, 0.25f);
+    EXPECT_EQ(hact_prelu_forward(HACT_F32, x.data(), nullptr, y.data(), 4, 4, 4), HACT_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(hact_last_error()).find("weight is NULL"), std::string::npos) << hact_last_error();
+    w[2] = NAN;
+    EXPECT_EQ(hact_prelu_forward(HACT_F32, x.data(), w.data(), y.data(), 4, 4, 4), HACT_ERR_BAD_PARAMS);
+    EXPECT_NE(std::string(hact_last_error()).find("weight[2]"), std::string::npos) << hact_last_error();
+    w[2] = 0.25f;
+    EXPECT_EQ(hact_prelu_forward(HACT_F32, x.data(), w.data(), x.data() + 1, 4, 4, 3), HACT_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(hact_prelu_forward(HACT_F32, x.data(), w.data(), y.data(), SIZE_MAX / 2, 4, 4), HACT_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(hact_prelu_backward(HACT_F32, x.data(), w.data(), x.data(), y.data(), y.data() + 2, 4, 4, 4),
+              HACT_ERR_INVALID_ARGUMENT);
+    EXPECT_EQ(hact_prelu_forward((hact_dtype)7, x.data(), w.data(), y.data(), 4, 4, 4), HACT_ERR_INVALID_ARGUMENT);
+    float dw[4] = {1, 1, 1, 1};
+    EXPECT_EQ(hact_prelu_backward(HACT_F32, nullptr, w.data(), nullptr, nullptr, dw, 0, 4, 4), HACT_OK);
+    EXPECT_EQ(dw[0], 0.0f) << "an empty input has zero weight gradients";
+}
+
+}  // namespace
