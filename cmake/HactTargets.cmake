@@ -7,7 +7,7 @@ set(HACT_X86_TARGET_avx2 "x86-64-linux-sse41-avx-avx2-fma-f16c")
 set(HACT_X86_TARGET_avx512 "x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake")
 
 set(HACT_ISAS "")
-set(HACT_DTYPES f32)
+set(HACT_DTYPES f32 bf16 f16)
 if (CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
     set(HACT_ISAS x86_64 avx2 avx512)
     foreach (_isa IN LISTS HACT_ISAS)

@@ -6,6 +6,7 @@
 // GeneratorParam op names the activation (its math: generators/ops/<op>.h); schedule() hands
 // the result to schedules/, which picks the schedule for the target.
 #include <cstdlib>
+#include <limits>
 #include <iostream>
 
 #include "Halide.h"
@@ -41,23 +42,70 @@ Expr rows_extent(const Out &out) {
     return cast<int64_t>(out.dim(0).extent()) * out.dim(1).extent();
 }
 
-// Storage types: float32 now; the dtype parameter names the kernel's storage type.
-void check_dtype(const std::string &dtype) {
-    if (dtype != "f32") fail("dtype '" + dtype + "' is not generated yet");
+// Storage types (GeneratorParam dtype): every kernel computes in float32 and rounds once, to
+// nearest even, into the storage type (f16, bf16 keep NaN as NaN and overflow to inf).
+// bf16 on a GPU target is stored as its bits (UInt(16)) with the conversions written out below:
+// Halide 21's CUDA backend aborts on bfloat16 casts.
+Type storage_type(const std::string &dtype, const Target &target) {
+    if (dtype == "f32") return Float(32);
+    if (dtype == "f16") return Float(16);
+    if (dtype == "bf16") return target.has_gpu_feature() ? UInt(16) : BFloat(16);
+    fail("dtype '" + dtype + "' is not generated (f32, f16, bf16)");
+}
+// A loaded element, as the float32 the math takes.
+Expr load(const Expr &e) {
+    if (e.type() == Float(32)) return e;
+    if (e.type() == UInt(16)) return reinterpret<float>(cast<uint32_t>(e) << 16);  // bf16 bits
+    // Strict: under fast-math the conversion would be assumed NaN-free, and the ops' NaN checks
+    // folded away (a float16 NaN came out as a number).
+    return strict_float(cast<float>(e));
+}
+// A float32 result, rounded once into the storage type t.
+Expr store(const Type &t, const Expr &e) {
+    if (t == e.type()) return e;
+    if (t == UInt(16)) {  // bf16 bits: round to nearest even; a NaN stays a (quiet) NaN
+        Expr u = reinterpret<uint32_t>(e);
+        Expr rounded = (u + (0x7fff + ((u >> 16) & 1))) >> 16;
+        return cast<uint16_t>(select(is_nan(e), (u >> 16) | 0x40, rounded));
+    }
+    // A NaN becomes the type's quiet NaN: converting its payload (Halide's software float16
+    // conversion on baseline x86 truncates it) could turn a signaling NaN into inf.
+    return strict_float(select(is_nan(e), cast(t, Expr(std::numeric_limits<float>::quiet_NaN())), cast(t, e)));
+}
+// Whether a narrow stored element is NaN, from its bits. The ops test their float32 argument for
+// NaN, but after a float16 -> float32 conversion fast-math may assume no NaN and drop the test
+// (measured: NaN in, 0 out on AVX2/AVX-512); the bits cannot be assumed away.
+Expr narrow_nan(const Expr &e) {
+    if (e.type() == Float(32)) return Halide::Internal::const_false();
+    const int exp_all_ones = e.type() == Float(16) ? 0x7c00 : 0x7f80;  // bf16 as BFloat(16) or bits
+    Expr bits = e.type() == UInt(16) ? e : reinterpret<uint16_t>(e);
+    return (bits & 0x7fff) > exp_all_ones;
+}
+// store(), with NaN out wherever a narrow input was NaN.
+Expr store_nan(const Type &t, const Expr &e, const std::vector<Expr> &inputs) {
+    Expr any = Halide::Internal::const_false();
+    for (const Expr &in : inputs) any = any || narrow_nan(in);
+    if (Halide::Internal::is_const_zero(any)) return store(t, e);
+    return store(t, select(any, Expr(std::numeric_limits<float>::quiet_NaN()), e));
+}
+// Sets the storage type of every listed buffer (from configure()).
+template <class... B>
+void set_storage(const std::string &dtype, const Target &target, B &...buffers) {
+    (buffers.set_type(storage_type(dtype, target)), ...);
 }
 
 class Forward : public Generator<Forward> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<float, 1>> x{"x"};
+    Input<Buffer<void, 1>> x{"x"};
     Input<float[HACT_NUM_PARAMS]> params{"params"};
-    Output<Buffer<float, 1>> y{"y"};
+    Output<Buffer<void, 1>> y{"y"};
 
+    void configure() { set_storage(dtype, get_target(), x, y); }
     void generate() {
         num::TargetScope target_scope(get_target());
-        check_dtype(dtype);
-        y(i) = op_math_or_fail(op).forward(x(i), make_params(params));
+        y(i) = store_nan(y.type(), op_math_or_fail(op).forward(load(x(i)), make_params(params)), {x(i)});
         x.dim(0).set_stride(1);
         y.dim(0).set_stride(1);
     }
@@ -74,15 +122,16 @@ class Backward : public Generator<Backward> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<float, 1>> x{"x"};
-    Input<Buffer<float, 1>> dy{"dy"};
+    Input<Buffer<void, 1>> x{"x"};
+    Input<Buffer<void, 1>> dy{"dy"};
     Input<float[HACT_NUM_PARAMS]> params{"params"};
-    Output<Buffer<float, 1>> dx{"dx"};
+    Output<Buffer<void, 1>> dx{"dx"};
 
+    void configure() { set_storage(dtype, get_target(), x, dy, dx); }
     void generate() {
         num::TargetScope target_scope(get_target());
-        check_dtype(dtype);
-        dx(i) = op_math_or_fail(op).backward(x(i), dy(i), make_params(params));
+        dx(i) = store_nan(dx.type(), op_math_or_fail(op).backward(load(x(i)), load(dy(i)), make_params(params)),
+                          {x(i), dy(i)});
         x.dim(0).set_stride(1);
         dy.dim(0).set_stride(1);
         dx.dim(0).set_stride(1);
@@ -100,19 +149,19 @@ class ParamGrad : public Generator<ParamGrad> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<float, 1>> x{"x"};
-    Input<Buffer<float, 1>> dy{"dy"};
+    Input<Buffer<void, 1>> x{"x"};
+    Input<Buffer<void, 1>> dy{"dy"};
     Input<float[HACT_NUM_PARAMS]> params{"params"};
     Output<Buffer<double, 2>> partial{"partial"};
 
+    void configure() { set_storage(dtype, get_target(), x, dy); }
     void generate() {
         num::TargetScope target_scope(get_target());
-        check_dtype(dtype);
         const OpMath &math = op_math_or_fail(op);
         // Whole lane-vectors only; the runtime passes the remainder zero-padded.
         r = RDom(0, x.dim(0).extent() / HACT_PGRAD_LANES, "r");
         Expr i = r * HACT_PGRAD_LANES + lane;
-        std::vector<Expr> terms = math.param_grads(x(i), dy(i), make_params(params));
+        std::vector<Expr> terms = math.param_grads(load(x(i)), load(dy(i)), make_params(params));
         num_params = static_cast<int>(terms.size());
         if (num_params == 0) fail("op '" + std::string(op) + "' has no learnable parameter");
         partial(lane, j) = cast<double>(0);
@@ -143,16 +192,17 @@ class GluForward : public Generator<GluForward> {
 public:
     GeneratorParam<std::string> op{"op", ""};  // the gate
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<float, 2>> a{"a"};
-    Input<Buffer<float, 2>> b{"b"};
+    Input<Buffer<void, 2>> a{"a"};
+    Input<Buffer<void, 2>> b{"b"};
     Input<float[HACT_NUM_PARAMS]> params{"params"};
-    Output<Buffer<float, 2>> out{"out"};
+    Output<Buffer<void, 2>> out{"out"};
 
+    void configure() { set_storage(dtype, get_target(), a, b, out); }
     void generate() {
         num::TargetScope target_scope(get_target());
-        check_dtype(dtype);
-        Expr g = op_math_or_fail(op).forward(a(i, r), make_params(params));
-        out(i, r) = num::strict_apply({g, b(i, r)}, [](auto v) { return v[0] * v[1]; });
+        Expr g = op_math_or_fail(op).forward(load(a(i, r)), make_params(params));
+        out(i, r) = store_nan(out.type(), num::strict_apply({g, load(b(i, r))}, [](auto v) { return v[0] * v[1]; }),
+                              {a(i, r), b(i, r)});
         for (auto *buf : {&a, &b}) buf->dim(0).set_stride(1);
         out.dim(0).set_stride(1);
     }
@@ -169,20 +219,26 @@ class GluBackward : public Generator<GluBackward> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<float, 2>> a{"a"};
-    Input<Buffer<float, 2>> b{"b"};
-    Input<Buffer<float, 2>> dy{"dy"};
+    Input<Buffer<void, 2>> a{"a"};
+    Input<Buffer<void, 2>> b{"b"};
+    Input<Buffer<void, 2>> dy{"dy"};
     Input<float[HACT_NUM_PARAMS]> params{"params"};
-    Output<Func> grads{"grads", {Float(32), Float(32)}, 2};  // (da, db): two buffers, one loop
+    Output<Func> grads{"grads", 2};  // (da, db): two buffers, one loop
 
+    void configure() {
+        set_storage(dtype, get_target(), a, b, dy);
+        grads.set_type({storage_type(dtype, get_target()), storage_type(dtype, get_target())});
+    }
     void generate() {
         num::TargetScope target_scope(get_target());
-        check_dtype(dtype);
         const OpMath &g = op_math_or_fail(op);
         const Params p = make_params(params);
-        Expr dy_b = num::strict_apply({dy(i, r), b(i, r)}, [](auto v) { return v[0] * v[1]; });
-        Expr db = num::strict_apply({dy(i, r), g.forward(a(i, r), p)}, [](auto v) { return v[0] * v[1]; });
-        grads(i, r) = Tuple(g.backward(a(i, r), dy_b, p), db);
+        Expr av = load(a(i, r)), bv = load(b(i, r)), dyv = load(dy(i, r));
+        Expr dy_b = num::strict_apply({dyv, bv}, [](auto v) { return v[0] * v[1]; });
+        Expr db = num::strict_apply({dyv, g.forward(av, p)}, [](auto v) { return v[0] * v[1]; });
+        const Type t = storage_type(dtype, get_target());
+        const std::vector<Expr> in = {a(i, r), b(i, r), dy(i, r)};
+        grads(i, r) = Tuple(store_nan(t, g.backward(av, dy_b, p), in), store_nan(t, db, in));
         for (auto *buf : {&a, &b, &dy}) buf->dim(0).set_stride(1);
         for (auto &o : Func(grads).output_buffers()) o.dim(0).set_stride(1);
     }
@@ -212,16 +268,19 @@ class ChannelForward : public Generator<ChannelForward> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<float, 2>> x{"x"};
-    Input<Buffer<float, 1>> weight{"weight"};
+    Input<Buffer<void, 2>> x{"x"};
+    Input<Buffer<void, 1>> weight{"weight"};
     Input<int> channels{"channels"};
     Input<int> first_row{"first_row"};
-    Output<Buffer<float, 2>> y{"y"};
+    Output<Buffer<void, 2>> y{"y"};
 
+    void configure() { set_storage(dtype, get_target(), x, weight, y); }
     void generate() {
         num::TargetScope target_scope(get_target());
-        check_dtype(dtype);
-        y(i, r) = op_math_or_fail(op).forward(x(i, r), channel_params(weight((first_row + r) % channels)));
+        y(i, r) = store_nan(y.type(),
+                            op_math_or_fail(op).forward(load(x(i, r)),
+                                                        channel_params(load(weight((first_row + r) % channels)))),
+                            {x(i, r)});
         x.dim(0).set_stride(1);
         y.dim(0).set_stride(1);
     }
@@ -235,18 +294,20 @@ class ChannelBackward : public Generator<ChannelBackward> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<float, 2>> x{"x"};
-    Input<Buffer<float, 2>> dy{"dy"};
-    Input<Buffer<float, 1>> weight{"weight"};
+    Input<Buffer<void, 2>> x{"x"};
+    Input<Buffer<void, 2>> dy{"dy"};
+    Input<Buffer<void, 1>> weight{"weight"};
     Input<int> channels{"channels"};
     Input<int> first_row{"first_row"};
-    Output<Buffer<float, 2>> dx{"dx"};
+    Output<Buffer<void, 2>> dx{"dx"};
 
+    void configure() { set_storage(dtype, get_target(), x, dy, weight, dx); }
     void generate() {
         num::TargetScope target_scope(get_target());
-        check_dtype(dtype);
-        dx(i, r) = op_math_or_fail(op).backward(x(i, r), dy(i, r),
-                                                channel_params(weight((first_row + r) % channels)));
+        dx(i, r) = store_nan(dx.type(),
+                             op_math_or_fail(op).backward(load(x(i, r)), load(dy(i, r)),
+                                                          channel_params(load(weight((first_row + r) % channels)))),
+                             {x(i, r), dy(i, r)});
         x.dim(0).set_stride(1);
         dy.dim(0).set_stride(1);
         dx.dim(0).set_stride(1);
@@ -261,20 +322,20 @@ class ChannelWeightGrad : public Generator<ChannelWeightGrad> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<float, 2>> x{"x"};
-    Input<Buffer<float, 2>> dy{"dy"};
-    Input<Buffer<float, 1>> weight{"weight"};
+    Input<Buffer<void, 2>> x{"x"};
+    Input<Buffer<void, 2>> dy{"dy"};
+    Input<Buffer<void, 1>> weight{"weight"};
     Input<int> channels{"channels"};
     Input<int> first_row{"first_row"};
     Output<Buffer<double, 1>> row_sum{"row_sum"};
 
+    void configure() { set_storage(dtype, get_target(), x, dy, weight); }
     void generate() {
         num::TargetScope target_scope(get_target());
-        check_dtype(dtype);
         const OpMath &math = op_math_or_fail(op);
         ri = RDom(0, x.dim(0).extent(), "ri");
-        std::vector<Expr> terms = math.param_grads(x(ri, r), dy(ri, r),
-                                                   channel_params(weight((first_row + r) % channels)));
+        std::vector<Expr> terms = math.param_grads(load(x(ri, r)), load(dy(ri, r)),
+                                                   channel_params(load(weight((first_row + r) % channels))));
         if (terms.size() != 1) fail("op '" + std::string(op) + "' needs exactly one learnable parameter");
         row_sum(r) = cast<double>(0);
         row_sum(r) += cast<double>(terms[0]);
@@ -298,23 +359,23 @@ class ParamGradTotal : public Generator<ParamGradTotal> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<float, 1>> x{"x"};
-    Input<Buffer<float, 1>> dy{"dy"};
+    Input<Buffer<void, 1>> x{"x"};
+    Input<Buffer<void, 1>> dy{"dy"};
     Input<float[HACT_NUM_PARAMS]> params{"params"};
     Input<Buffer<float, 1>> prior{"prior"};
     Input<int> accumulate{"accumulate"};
     Output<Buffer<double, 2>> partial{"partial"};
     Output<Buffer<float, 1>> grad{"grad"};
 
+    void configure() { set_storage(dtype, get_target(), x, dy); }
     void generate() {
         num::TargetScope target_scope(get_target());
-        check_dtype(dtype);
         const OpMath &math = op_math_or_fail(op);
         Expr n = x.dim(0).extent();
         ri = RDom(0, HACT_DEVICE_REDUCE_BLOCK, "ri");
         Expr i = b * HACT_DEVICE_REDUCE_BLOCK + ri;
         ri.where(i < n);
-        std::vector<Expr> terms = math.param_grads(x(i), dy(i), make_params(params));
+        std::vector<Expr> terms = math.param_grads(load(x(i)), load(dy(i)), make_params(params));
         if (terms.empty()) fail("op '" + std::string(op) + "' has no learnable parameter");
         // Field k's term, or 0 for a field that is not learnable.
         std::vector<Expr> by_field;

@@ -61,6 +61,23 @@ hact_status hacti_check_dtype(const call *c, hact_dtype dtype) {
 
 const char *hacti_dtype_name(hact_dtype dtype) { return dtype_names[dtype]; }
 
+int hacti_is_finite(const void *data, size_t i, hact_dtype dtype) {
+    switch (dtype) {
+    case HACT_F32: return isfinite(((const float *)data)[i]);
+    case HACT_F64: return isfinite(((const double *)data)[i]);
+    case HACT_F16: return (((const uint16_t *)data)[i] & 0x7C00u) != 0x7C00u;
+    case HACT_BF16: return (((const uint16_t *)data)[i] & 0x7F80u) != 0x7F80u;
+    }
+    return 0;
+}
+
+struct halide_type_t hacti_halide_type(hact_dtype dtype) {
+    static const struct halide_type_t types[HACTI_NUM_DTYPES] = {
+        {halide_type_float, 32, 1}, {halide_type_float, 16, 1}, {halide_type_bfloat, 16, 1},
+        {halide_type_float, 64, 1}};
+    return types[dtype];
+}
+
 /* dir names the entry point in messages; kernel_dir is the kernel the call needs (backward_params
  * of an op without learnable parameters checks dtype support against the forward kernel).
  * where: HACTI_ON_CPU (the best ISA variant) or HACTI_ON_CUDA (the device kernel). */
@@ -125,12 +142,9 @@ hact_status hacti_check_size(const call *c, size_t n) {
 
 static halide_buffer_t make_buffer(const call *c, const void *data, size_t offset, int32_t extent,
                                    halide_dimension_t *dim) {
-    static const struct halide_type_t types[HACTI_NUM_DTYPES] = {
-        {halide_type_float, 32, 1}, {halide_type_float, 16, 1}, {halide_type_bfloat, 16, 1},
-        {halide_type_float, 64, 1}};
     *dim = (halide_dimension_t){0, extent, 1, 0};
     return (halide_buffer_t){.host = (uint8_t *)data + offset * dtype_sizes[c->dtype],
-                             .type = types[c->dtype], .dimensions = 1, .dim = dim};
+                             .type = hacti_halide_type(c->dtype), .dimensions = 1, .dim = dim};
 }
 
 /* The Halide runtime's message (if it gave one) is consumed here, so a later failure never

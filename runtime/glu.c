@@ -95,8 +95,7 @@ static hact_status glu_block(void *ctx, size_t r0, size_t rc, size_t l0, size_t 
     halide_dimension_t dims[5][2];
     halide_buffer_t b[5];
     for (int k = 0; k < g->nplanes; ++k)
-        hacti_block_buffer(&b[k], dims[k], g->planes[k].base, g->planes[k].stride, r0, rc, l0, lc,
-                           hacti_dtype_size(c->dtype));
+        hacti_block_buffer(&b[k], dims[k], g->planes[k].base, g->planes[k].stride, r0, rc, l0, lc, c->dtype);
     int rc_k = c->dir == HACTI_FWD
                    ? ((hacti_glufwd_fn)c->kernel)(&b[0], &b[1], HACTI_ARGS(*c), &b[2])
                    : ((hacti_glubwd_fn)c->kernel)(&b[0], &b[1], &b[2], HACTI_ARGS(*c), &b[3], &b[4]);

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "HalideRuntime.h"
+
 #include "hact/hact.h"
 #include "kernel_abi.h"
 
@@ -62,6 +64,8 @@ void hacti_name_call(hacti_call *c, const char *entry_prefix, const char *entry,
 hact_status hacti_check_dtype(const hacti_call *c, hact_dtype dtype);
 hact_status hacti_check_params(hacti_call *c, hact_op op, const hact_params *params);
 const char *hacti_dtype_name(hact_dtype dtype);
+struct halide_type_t hacti_halide_type(hact_dtype dtype); /* the Halide type of the storage */
+int hacti_is_finite(const void *data, size_t i, hact_dtype dtype); /* element i, not inf or NaN */
 hact_status hacti_check_call(hacti_call *c, hacti_where where, hact_op op, hact_dtype dtype,
                              hacti_dir dir, hacti_dir kernel_dir, const hact_params *params);
 hact_status hacti_check_pointer(const hacti_call *c, const void *ptr, const char *arg);
@@ -106,10 +110,10 @@ hact_status hacti_for_blocks(size_t rows, size_t len, size_t max_stride, size_t 
                              hacti_block_fn fn, void *ctx);
 
 /* The 2-D buffer of block [r0, r0 + rc) x [l0, l0 + lc) of an operand whose rows start stride
- * elements apart (elem: bytes per element, float type). */
+ * elements apart. */
 struct halide_dimension_t;
 void hacti_block_buffer(struct halide_buffer_t *buf, struct halide_dimension_t *dims, const void *base,
-                        size_t stride, size_t r0, size_t rc, size_t l0, size_t lc, size_t elem);
+                        size_t stride, size_t r0, size_t rc, size_t l0, size_t lc, hact_dtype dtype);
 
 /* dispatch.c: the CUDA kernel of op x dtype x dir, or NULL if this build has none. */
 void *hacti_find_device_kernel(hact_op op, hact_dtype dtype, hacti_dir dir);

@@ -38,13 +38,9 @@ static hact_status check_prelu(hacti_call *c, const char *entry, hact_dtype dtyp
     if (*rows * inner == 0) return HACT_OK;
     HACTI_TRY(hacti_check_pointer(c, weight, "weight"));
     /* The weights are parameters: finite, as for every op's hact_params. */
-    if (dtype == HACT_F32) {
-        const float *w = weight;
-        for (size_t k = 0; k < channels; ++k) {
-            if (!isfinite(w[k]))
-                return hacti_fail(HACT_ERR_BAD_PARAMS, "%s(prelu): weight[%zu] = %g is not finite",
-                                  c->entry, k, (double)w[k]);
-        }
+    for (size_t k = 0; k < channels; ++k) {
+        if (!hacti_is_finite(weight, k, dtype))
+            return hacti_fail(HACT_ERR_BAD_PARAMS, "%s(prelu): weight[%zu] is not finite", c->entry, k);
     }
     return HACT_OK;
 }
@@ -60,20 +56,20 @@ typedef struct prelu_run {
 static hact_status prelu_block(void *ctx, size_t r0, size_t rc, size_t l0, size_t lc) {
     const prelu_run *p = ctx;
     const hacti_call *c = p->c;
-    const size_t es = hacti_dtype_size(c->dtype);
+    const hact_dtype dt = c->dtype;
     halide_dimension_t dx[2], ddy[2], dout[2], dw = {0, (int32_t)p->channels, 1, 0}, ds;
     halide_buffer_t bx, bdy, bout, bw, bs;
-    hacti_block_buffer(&bx, dx, p->x, p->inner, r0, rc, l0, lc, es);
+    hacti_block_buffer(&bx, dx, p->x, p->inner, r0, rc, l0, lc, dt);
     memset(&bw, 0, sizeof bw);
     bw.host = (uint8_t *)p->weight;
-    bw.type = (struct halide_type_t){halide_type_float, (uint8_t)(es * 8), 1};
+    bw.type = hacti_halide_type(dt);
     bw.dimensions = 1;
     bw.dim = &dw;
     const int channels = (int)p->channels, first_row = (int)(r0 % p->channels);
     int rc_k;
     if (p->dw) {
         double sums[HACTI_WGRAD_ROWS];
-        hacti_block_buffer(&bdy, ddy, p->dy, p->inner, r0, rc, l0, lc, es);
+        hacti_block_buffer(&bdy, ddy, p->dy, p->inner, r0, rc, l0, lc, dt);
         ds = (halide_dimension_t){0, (int32_t)rc, 1, 0};
         memset(&bs, 0, sizeof bs);
         bs.host = (uint8_t *)sums;
@@ -84,11 +80,11 @@ static hact_status prelu_block(void *ctx, size_t r0, size_t rc, size_t l0, size_
         if (rc_k == 0)
             for (size_t r = 0; r < rc; ++r) p->dw[(r0 + r) % p->channels] += sums[r];
     } else if (p->dy) {
-        hacti_block_buffer(&bdy, ddy, p->dy, p->inner, r0, rc, l0, lc, es);
-        hacti_block_buffer(&bout, dout, p->out, p->inner, r0, rc, l0, lc, es);
+        hacti_block_buffer(&bdy, ddy, p->dy, p->inner, r0, rc, l0, lc, dt);
+        hacti_block_buffer(&bout, dout, p->out, p->inner, r0, rc, l0, lc, dt);
         rc_k = ((hacti_chbwd_fn)c->kernel)(&bx, &bdy, &bw, channels, first_row, &bout);
     } else {
-        hacti_block_buffer(&bout, dout, p->out, p->inner, r0, rc, l0, lc, es);
+        hacti_block_buffer(&bout, dout, p->out, p->inner, r0, rc, l0, lc, dt);
         rc_k = ((hacti_chfwd_fn)c->kernel)(&bx, &bw, channels, first_row, &bout);
     }
     return rc_k != 0 ? hacti_kernel_failed(c, rc_k) : HACT_OK;
@@ -119,7 +115,7 @@ hact_status hact_prelu_backward(hact_dtype dtype, const void *x, const void *wei
     size_t rows = 0;
     HACTI_TRY(check_prelu(&c, "prelu_backward", dtype, HACTI_CH_BWD, weight, outer, channels, inner, &rows));
     const size_t n = rows * inner;
-    if (dweight && channels > 0 && dtype == HACT_F32 && n == 0) memset(dweight, 0, channels * sizeof(float));
+    if (dweight && channels > 0 && n == 0) memset(dweight, 0, channels * sizeof(float));
     if (n == 0) return HACT_OK;
     HACTI_TRY(hacti_check_pointer(&c, x, "x"));
     HACTI_TRY(hacti_check_pointer(&c, dy, "dy"));

@@ -25,14 +25,14 @@ hact_status hacti_for_blocks(size_t rows, size_t len, size_t max_stride, size_t 
 }
 
 void hacti_block_buffer(struct halide_buffer_t *buf, struct halide_dimension_t *dims, const void *base,
-                        size_t stride, size_t r0, size_t rc, size_t l0, size_t lc, size_t elem) {
+                        size_t stride, size_t r0, size_t rc, size_t l0, size_t lc, hact_dtype dtype) {
     /* One row: any stride will do; lc keeps it a valid int32. */
     const int32_t row_stride = rc == 1 ? (int32_t)lc : (int32_t)stride;
     dims[0] = (halide_dimension_t){0, (int32_t)lc, 1, 0};
     dims[1] = (halide_dimension_t){0, (int32_t)rc, row_stride, 0};
     memset(buf, 0, sizeof *buf);
-    buf->host = (uint8_t *)base + (r0 * stride + l0) * elem;
-    buf->type = (struct halide_type_t){halide_type_float, (uint8_t)(elem * 8), 1};
+    buf->host = (uint8_t *)base + (r0 * stride + l0) * hacti_dtype_size(dtype);
+    buf->type = hacti_halide_type(dtype);
     buf->dimensions = 2;
     buf->dim = dims;
 }

@@ -6,6 +6,7 @@
 
 #include <tuple>
 
+#include "HalideRuntime.h"  // before internal.h: C++ declarations outside its extern "C"
 extern "C" {
 #include "internal.h"
 }

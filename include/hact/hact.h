@@ -148,7 +148,8 @@ HACT_API hact_status hact_glu_split_backward(hact_glu kind, hact_dtype dtype, co
  * channel; outer = N, inner = the product of the dimensions after it; a 1-D input is
  * [1, 1, n] with one weight), weight[channels] finite. y = x if x > 0 else weight[c] * x.
  * The scalar-weight form is the op hact_op_prelu (hact_params.negative_slope is the weight).
- * dweight (may be NULL) gets dL/dweight[c] = sum over x <= 0 of dy * x, summed in double.
+ * dweight (may be NULL; float32 for every dtype) gets dL/dweight[c] = sum over x <= 0 of
+ * dy * x, summed in double.
  * y may equal x; dx may equal x or dy. */
 HACT_API hact_status hact_prelu_forward(hact_dtype dtype, const void *x, const void *weight, void *y,
                                         size_t outer, size_t channels, size_t inner);
