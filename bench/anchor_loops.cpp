@@ -26,4 +26,18 @@ void copy_f32(const float *__restrict a, float *__restrict b, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) b[i] = a[i];
 }
 
+// mul3_f32: c = a * b, the multiply of an unfused SwiGLU (silu(a) then the product).
+void mul3_f32(const float *__restrict a, const float *__restrict b, float *__restrict c, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) c[i] = a[i] * b[i];
+}
+
+// copy5_f32: read three streams, write two (the roofline of a GLU backward: a, b, dy -> da, db).
+void copy5_f32(const float *__restrict a, const float *__restrict b, const float *__restrict c,
+               float *__restrict d, float *__restrict e, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) {
+        d[i] = a[i] + c[i];
+        e[i] = b[i] + c[i];
+    }
+}
+
 extern const char anchor_loops_compiler[] = "GCC " __VERSION__ " -O3 -march=native -ffast-math -fno-tree-loop-distribute-patterns";

@@ -31,6 +31,8 @@
 void plain_silu_f32(const float *x, float *y, std::size_t n);                 // anchor_loops.cpp
 void add3_f32(const float *a, const float *b, float *c, std::size_t n);       // anchor_loops.cpp
 void copy_f32(const float *a, float *b, std::size_t n);                       // anchor_loops.cpp
+void mul3_f32(const float *a, const float *b, float *c, std::size_t n);       // anchor_loops.cpp
+void copy5_f32(const float *a, const float *b, const float *c, float *d, float *e, std::size_t n);
 extern const char anchor_loops_compiler[];
 
 namespace {
@@ -77,6 +79,7 @@ Array random_array(std::size_t n, std::uint64_t seed) {
 
 struct Buffers {
     Array x, dy, out;  // inputs x and dy; out is y (fwd) or dx (bwd), never aliased
+    Array b, out2;     // GLU: the value b, and db
 };
 
 // Made on first use and kept (about 400 MiB for all sizes), so any run order, filter or
@@ -85,7 +88,9 @@ const Buffers &buffers(std::size_t n) {
     static std::map<std::size_t, Buffers> cache;
     auto it = cache.find(n);
     if (it == cache.end())
-        it = cache.emplace(n, Buffers{random_array(n, 1), random_array(n, 2), random_array(n, 3)}).first;
+        it = cache.emplace(n, Buffers{random_array(n, 1), random_array(n, 2), random_array(n, 3),
+                                      random_array(n, 4), random_array(n, 5)})
+                 .first;
     return it->second;
 }
 
@@ -106,7 +111,8 @@ void split(int threads, std::size_t n, Fn fn) {
 // One benchmark. make(buffers) runs outside the timing loop (after threads are set) and returns
 // the timed body, a callable returning false on a failed call.
 template <class Make>
-void add(const std::string &name, std::size_t n, int threads, int streams, hact_isa isa, Make make) {
+void add(const std::string &name, std::size_t n, int threads, int streams, hact_isa isa, Make make,
+         std::size_t elem_bytes = sizeof(float)) {
     benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State &st) {
         hact_set_num_threads(threads);
         omp_set_num_threads(threads);  // oneDNN's OpenMP runtime
@@ -123,7 +129,7 @@ void add(const std::string &name, std::size_t n, int threads, int streams, hact_
             benchmark::ClobberMemory();
         }
         st.SetItemsProcessed(st.iterations() * static_cast<std::int64_t>(n));
-        st.SetBytesProcessed(st.iterations() * static_cast<std::int64_t>(n * sizeof(float)) * streams);
+        st.SetBytesProcessed(st.iterations() * static_cast<std::int64_t>(n * elem_bytes) * streams);
     })->UseRealTime();
 }
 
@@ -250,6 +256,112 @@ std::string cpu_model() {
     return "unknown";
 }
 
+// The GLU family, per-channel PReLU and the narrow storage types, with their anchors:
+//   hact/<glu>/glufwd|glubwd/<isa>    a, b -> out (3 streams); a, b, dy -> da, db (5 streams)
+//   unfused/swiglu/fwd                 hact silu into a temporary, then a plain multiply loop
+//   copy/5stream                       read 3, write 2: the GLU backward's roofline
+//   hact/prelu_channels/<dir>/<isa>    [n / 64, 64 channels, ... ] as [outer, 64, n / 4096]
+//   hact/<op>/<dir>/<isa>/dtype:<t>    bf16 / f16 storage (bytes/s counts 2-byte elements)
+void register_families(const std::vector<hact_isa> &isas) {
+    const hact_isa best = isas.empty() ? hact_isa(0) : isas.back();
+    for (const Level &lv : kLevels) {
+        for (int t : kThreads) {
+            const std::size_t n = lv.n;
+            const std::string tail = "/n:" + std::to_string(n) + "/threads:" + std::to_string(t);
+            add("copy/5stream" + tail, n, t, 5, hact_isa(0), [n, t](const Buffers &b) {
+                return [&b, n, t] {
+                    split(t, n, [&](std::size_t lo, std::size_t hi) {
+                        copy5_f32(b.x.get() + lo, b.b.get() + lo, b.dy.get() + lo, b.out.get() + lo,
+                                  b.out2.get() + lo, hi - lo);
+                    });
+                    return true;
+                };
+            });
+            add("unfused/swiglu/fwd" + tail, n, t, 3, best, [n, t](const Buffers &b) {
+                return [&b, n, t] {
+                    if (hact_forward(hact_op_silu, HACT_F32, b.x.get(), b.out.get(), n, nullptr) != HACT_OK) return false;
+                    split(t, n, [&](std::size_t lo, std::size_t hi) {
+                        mul3_f32(b.out.get() + lo, b.b.get() + lo, b.out.get() + lo, hi - lo);
+                    });
+                    return true;
+                };
+            });
+            for (int k = 0; k < hact_glu_count(); ++k) {
+                const hact_glu g = static_cast<hact_glu>(k);
+                for (hact_isa isa : isas) {
+                    const std::string isa_tail = std::string("/") + hact_isa_name(isa) + tail;
+                    add(std::string("hact/") + hact_glu_name(g) + "/glufwd" + isa_tail, n, t, 3, isa,
+                        [g, n](const Buffers &b) {
+                            return [&b, g, n] {
+                                return hact_glu_forward(g, HACT_F32, b.x.get(), b.b.get(), b.out.get(), n, nullptr) == HACT_OK;
+                            };
+                        });
+                    add(std::string("hact/") + hact_glu_name(g) + "/glubwd" + isa_tail, n, t, 5, isa,
+                        [g, n](const Buffers &b) {
+                            return [&b, g, n] {
+                                return hact_glu_backward(g, HACT_F32, b.x.get(), b.b.get(), b.dy.get(), b.out.get(),
+                                                         b.out2.get(), n, nullptr) == HACT_OK;
+                            };
+                        });
+                }
+            }
+            // PReLU with 64 channels: conv-like rows of n / 4096 ... 64 elements (n >= 2048 here).
+            static const std::vector<float> weight = [] {
+                std::vector<float> w(64);
+                for (int c = 0; c < 64; ++c) w[c] = 0.01f * c;
+                return w;
+            }();
+            const std::size_t channels = 64, inner = std::max<std::size_t>(1, n / 4096), outer = n / (channels * inner);
+            for (hact_isa isa : isas) {
+                const std::string isa_tail = std::string("/") + hact_isa_name(isa) + tail;
+                add("hact/prelu_channels/fwd" + isa_tail, n, t, 2, isa, [=](const Buffers &b) {
+                    return [&b, outer, inner] {
+                        return hact_prelu_forward(HACT_F32, b.x.get(), weight.data(), b.out.get(), outer, channels,
+                                                  inner) == HACT_OK;
+                    };
+                });
+                add("hact/prelu_channels/bwd" + isa_tail, n, t, 3, isa, [=](const Buffers &b) {
+                    return [&b, outer, inner] {
+                        return hact_prelu_backward(HACT_F32, b.x.get(), weight.data(), b.dy.get(), b.out.get(),
+                                                   nullptr, outer, channels, inner) == HACT_OK;
+                    };
+                });
+                add("hact/prelu_channels/bwd_params" + isa_tail, n, t, 3, isa, [=](const Buffers &b) {
+                    return [&b, outer, inner] {
+                        float dw[64];
+                        const bool ok = hact_prelu_backward(HACT_F32, b.x.get(), weight.data(), b.dy.get(),
+                                                            b.out.get(), dw, outer, channels, inner) == HACT_OK;
+                        benchmark::DoNotOptimize(dw);
+                        return ok;
+                    };
+                });
+            }
+            // Narrow storage: the float32 buffers' bytes read as 2-byte elements (random bit
+            // patterns; NaN and inf included, as they come).
+            for (const char *opname : {"silu", "gelu", "sigmoid", "relu"}) {
+                hact_op op;
+                if (hact_op_from_name(opname, &op) != HACT_OK) continue;
+                for (auto [dtype, dname] : {std::pair{HACT_BF16, "bf16"}, std::pair{HACT_F16, "f16"}}) {
+                    for (hact_isa isa : isas) {
+                        const std::string base = std::string("hact/") + opname;
+                        const std::string dt_tail = std::string("/") + hact_isa_name(isa) + "/dtype:" + dname + tail;
+                        add(base + "/fwd" + dt_tail, n, t, 2, isa, [=](const Buffers &b) {
+                            return [&b, op, dtype, n] {
+                                return hact_forward(op, dtype, b.x.get(), b.out.get(), n, nullptr) == HACT_OK;
+                            };
+                        }, 2);
+                        add(base + "/bwd" + dt_tail, n, t, 3, isa, [=](const Buffers &b) {
+                            return [&b, op, dtype, n] {
+                                return hact_backward(op, dtype, b.x.get(), b.dy.get(), b.out.get(), n, nullptr) == HACT_OK;
+                            };
+                        }, 2);
+                    }
+                }
+            }
+        }
+    }
+}
+
 void register_all() {
     std::vector<hact_isa> isas;
     for (int i = HACT_ISA_X86_64; i <= HACT_ISA_AVX512; ++i)
@@ -308,6 +420,8 @@ void register_all() {
             }
         }
     }
+
+    register_families(isas);
 
     // Context for perf_table.py (it reads the JSON only).
     std::string levels, isa_names;
