@@ -80,17 +80,40 @@ Array random_array(std::size_t n, std::uint64_t seed) {
 struct Buffers {
     Array x, dy, out;  // inputs x and dy; out is y (fwd) or dx (bwd), never aliased
     Array b, out2;     // GLU: the value b, and db
+    // x and dy rounded to bf16 and f16 (the same values as the float32 benchmarks), and outputs.
+    std::vector<std::uint16_t> x_bf16, dy_bf16, x_f16, dy_f16, out16;
 };
+
+std::vector<std::uint16_t> narrow(const float *v, std::size_t n, hact_dtype dtype) {
+    std::vector<std::uint16_t> out(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (dtype == HACT_F16) {
+            const _Float16 h = static_cast<_Float16>(v[i]);
+            std::memcpy(&out[i], &h, 2);
+        } else {
+            std::uint32_t u;
+            std::memcpy(&u, &v[i], 4);
+            out[i] = static_cast<std::uint16_t>((u + 0x7fff + ((u >> 16) & 1)) >> 16);
+        }
+    }
+    return out;
+}
 
 // Made on first use and kept (about 400 MiB for all sizes), so any run order, filter or
 // --benchmark_enable_random_interleaving works without refilling.
 const Buffers &buffers(std::size_t n) {
     static std::map<std::size_t, Buffers> cache;
     auto it = cache.find(n);
-    if (it == cache.end())
-        it = cache.emplace(n, Buffers{random_array(n, 1), random_array(n, 2), random_array(n, 3),
-                                      random_array(n, 4), random_array(n, 5)})
-                 .first;
+    if (it == cache.end()) {
+        Buffers b{random_array(n, 1), random_array(n, 2), random_array(n, 3), random_array(n, 4),
+                  random_array(n, 5)};
+        b.x_bf16 = narrow(b.x.get(), n, HACT_BF16);
+        b.dy_bf16 = narrow(b.dy.get(), n, HACT_BF16);
+        b.x_f16 = narrow(b.x.get(), n, HACT_F16);
+        b.dy_f16 = narrow(b.dy.get(), n, HACT_F16);
+        b.out16.resize(n);
+        it = cache.emplace(n, std::move(b)).first;
+    }
     return it->second;
 }
 
@@ -336,8 +359,7 @@ void register_families(const std::vector<hact_isa> &isas) {
                     };
                 });
             }
-            // Narrow storage: the float32 buffers' bytes read as 2-byte elements (random bit
-            // patterns; NaN and inf included, as they come).
+            // Narrow storage: the float32 benchmarks' values rounded to the narrow type.
             for (const char *opname : {"silu", "gelu", "sigmoid", "relu"}) {
                 hact_op op;
                 if (hact_op_from_name(opname, &op) != HACT_OK) continue;
@@ -346,13 +368,18 @@ void register_families(const std::vector<hact_isa> &isas) {
                         const std::string base = std::string("hact/") + opname;
                         const std::string dt_tail = std::string("/") + hact_isa_name(isa) + "/dtype:" + dname + tail;
                         add(base + "/fwd" + dt_tail, n, t, 2, isa, [=](const Buffers &b) {
-                            return [&b, op, dtype, n] {
-                                return hact_forward(op, dtype, b.x.get(), b.out.get(), n, nullptr) == HACT_OK;
+                            const bool bf = dtype == HACT_BF16;
+                            return [&b, op, dtype, n, bf] {
+                                return hact_forward(op, dtype, (bf ? b.x_bf16 : b.x_f16).data(),
+                                                    const_cast<std::uint16_t *>(b.out16.data()), n, nullptr) == HACT_OK;
                             };
                         }, 2);
                         add(base + "/bwd" + dt_tail, n, t, 3, isa, [=](const Buffers &b) {
-                            return [&b, op, dtype, n] {
-                                return hact_backward(op, dtype, b.x.get(), b.dy.get(), b.out.get(), n, nullptr) == HACT_OK;
+                            const bool bf = dtype == HACT_BF16;
+                            return [&b, op, dtype, n, bf] {
+                                return hact_backward(op, dtype, (bf ? b.x_bf16 : b.x_f16).data(),
+                                                     (bf ? b.dy_bf16 : b.dy_f16).data(),
+                                                     const_cast<std::uint16_t *>(b.out16.data()), n, nullptr) == HACT_OK;
                             };
                         }, 2);
                     }

@@ -4,8 +4,10 @@
 Every figure comes from the JSON: the machine and the command from its context, and per benchmark
 the median over repetitions (the "median" aggregate, or the median of the plain runs when the JSON
 has no aggregates). Benchmark names, as bench/bench_kernels.cpp registers them:
-    hact/<op>/<dir>/<isa>/n:<n>/threads:<t>     onednn/<op>/<dir>/n:<n>/threads:<t>
-    plain/<op>/<dir>/n:<n>/threads:<t>          copy/<2stream|3stream>/n:<n>/threads:<t>
+    hact/<op>/<dir>/<isa>[/dtype:<t>]/n:<n>/threads:<t>   onednn/<op>/<dir>/n:<n>/threads:<t>
+    plain/<op>/<dir>/n:<n>/threads:<t>   unfused/<op>/<dir>/n:<n>/threads:<t>
+    copy/<2stream|3stream|5stream>/n:<n>/threads:<t>
+(<dir>: fwd, bwd, bwd_params, and glufwd / glubwd for the GLU family; dtype f32 unless named.)
 (Google Benchmark appends /real_time.) Standard library only.
 
 usage: perf_table.py BENCH.json [-o docs/performance.md] [--command "how it was run"]
@@ -16,15 +18,20 @@ import statistics
 import sys
 from pathlib import Path
 
-DIRS = ["fwd", "bwd", "bwd_params"]
-ROOFLINE = {"fwd": "2stream", "bwd": "3stream", "bwd_params": "2stream"}  # same bytes moved
-STREAMS = {"fwd": 2, "bwd": 3, "bwd_params": 2, "2stream": 2, "3stream": 3}
+DIRS = ["fwd", "bwd", "bwd_params", "glufwd", "glubwd"]
+ROOFLINE = {"fwd": "2stream", "bwd": "3stream", "bwd_params": "2stream",  # same bytes moved
+            "glufwd": "3stream", "glubwd": "5stream"}
+STREAMS = {"fwd": 2, "bwd": 3, "bwd_params": 2, "glufwd": 3, "glubwd": 5, "2stream": 2, "3stream": 3,
+           "5stream": 5}
 TO_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
 # The bars: (a) vs oneDNN at cache sizes; (b), (c) vs the copy roofline at DRAM size.
 BAR_A = dict(ops=["silu", "swish"], isa="avx512", levels=["L1", "L2"], threads=1, need=2.0)
-BAR_B = dict(dir="fwd", level="DRAM", threads=[1, 2], need=0.95)
+BAR_B = dict(dir="fwd", level="DRAM", threads=[1, 2], need=0.90)
 BAR_C = dict(dir="bwd", level="DRAM", threads=[1, 2], need=0.90)
+BAR_D = dict(need=1.0)  # every op with a oneDNN counterpart, best ISA, every size and thread count
+BAR_E = dict(glu="swiglu", level="DRAM", threads=[1, 2], need=1.3)  # fused vs silu + multiply
+BAR_F = dict(dtypes=["bf16", "f16"], dram_need=0.9, cache_levels=["L1", "L2"], cache_need=1.0)
 
 
 def parse_name(run_name):
@@ -33,7 +40,8 @@ def parse_name(run_name):
     keys = dict(p.split(":", 1) for p in parts if ":" in p)
     pos = [p for p in parts if ":" not in p]
     impl = pos[0]
-    d = dict(impl=impl, n=int(keys["n"]), threads=int(keys["threads"]), op=None, dir=None, isa=None)
+    d = dict(impl=impl, n=int(keys["n"]), threads=int(keys["threads"]), op=None, dir=None, isa=None,
+             dtype=keys.get("dtype", "f32"))
     if impl == "copy":
         d["dir"] = pos[1]  # 2stream / 3stream
     else:
@@ -106,8 +114,8 @@ def main():
     n_of = {v: k for k, v in levels.items()}
     isa_order = [i for i in ctx.get("hact_isas", "").split(",") if i]
     ok = [r for r in records if "error" not in r]
-    index = {(r["impl"], r["op"], r["dir"], r["isa"], r["n"], r["threads"]): r for r in ok}
-    get = lambda impl, op, d, isa, n, t: index.get((impl, op, d, isa, n, t))
+    index = {(r["impl"], r["op"], r["dir"], r["isa"], r["n"], r["threads"], r["dtype"]): r for r in ok}
+    get = lambda impl, op, d, isa, n, t, dt="f32": index.get((impl, op, d, isa, n, t, dt))
 
     def anchors(r):
         """Ratios of a hact record to its anchors (throughput ratios: > 1 is faster than the anchor)."""
@@ -119,7 +127,7 @@ def main():
                 ratio(r["items"], plain and plain["items"]))
 
     def best_isa(op, d):
-        have = {r["isa"] for r in ok if r["impl"] == "hact" and r["op"] == op and r["dir"] == d}
+        have = {r["isa"] for r in ok if r["impl"] == "hact" and r["op"] == op and r["dir"] == d and r["dtype"] == "f32"}
         ranked = [i for i in isa_order if i in have] or sorted(have)
         return ranked[-1] if ranked else None
 
@@ -180,19 +188,54 @@ def main():
             r = get("hact", op, "fwd", BAR_A["isa"], n_of.get(lv), BAR_A["threads"])
             bar(f"(a) {op} fwd, {BAR_A['isa']}, {lv}, {BAR_A['threads']} thread", r, 1, BAR_A["need"],
                 "oneDNN swish")
+    unary = [op for op in ops if any(r["op"] == op and r["dir"] in ("fwd", "bwd") for r in ok)]
     for spec, tag, copy_name in ((BAR_B, "(b)", "2-stream copy"), (BAR_C, "(c)", "3-stream copy")):
-        for op in ops:
+        for op in unary:
             isa = best_isa(op, spec["dir"])
+            if isa is None:
+                continue
             for t in spec["threads"]:
                 r = get("hact", op, spec["dir"], isa, n_of.get(spec["level"]), t)
                 bar(f"{tag} {op} {spec['dir']}, {isa or 'best ISA'}, {spec['level']}, {t} thread{'s' * (t > 1)}", r, 0,
                     spec["need"], copy_name)
+    # (d) no op slower than its oneDNN counterpart at any size or thread count (best ISA).
+    for r in ok:
+        if r["impl"] == "onednn":
+            isa = best_isa(r["op"], r["dir"])
+            h = get("hact", r["op"], r["dir"], isa, r["n"], r["threads"])
+            bar(f"(d) {r['op']} {r['dir']}, {isa}, {level(r['n'])}, {r['threads']} thread{'s' * (r['threads'] > 1)}",
+                h, 1, BAR_D["need"], "oneDNN")
+    # (e) the fused SwiGLU forward against silu followed by a separate multiply.
+    for t in BAR_E["threads"]:
+        n = n_of.get(BAR_E["level"])
+        isa = best_isa(BAR_E["glu"], "glufwd")
+        h, u = get("hact", BAR_E["glu"], "glufwd", isa, n, t), get("unfused", BAR_E["glu"], "fwd", None, n, t)
+        fig = ratio(h and h["items"], u and u["items"])
+        bars.append((f"(e) {BAR_E['glu']} fused fwd, {isa}, {BAR_E['level']}, {t} thread{'s' * (t > 1)}", fig,
+                     BAR_E["need"], "silu then a separate multiply"))
+    # (f) narrow storage: DRAM bytes/s against the copy of the same bytes; in cache, elements/s
+    # against the float32 path.
+    for r in ok:
+        if r["impl"] != "hact" or r["dtype"] not in BAR_F["dtypes"] or r["isa"] != best_isa(r["op"], r["dir"]):
+            continue
+        lv, t = level(r["n"]), r["threads"]
+        what = f"{r['op']} {r['dir']} {r['dtype']}, {r['isa']}, {lv}, {t} thread{'s' * (t > 1)}"
+        if lv == "DRAM":
+            copy = get("copy", None, ROOFLINE[r["dir"]], None, r["n"], t)
+            bars.append((f"(f) {what}", ratio(r["bytes"], copy and copy["bytes"]), BAR_F["dram_need"], "copy (bytes/s)"))
+        elif lv in BAR_F["cache_levels"]:
+            f32 = get("hact", r["op"], r["dir"], r["isa"], r["n"], t)
+            bars.append((f"(f) {what}", ratio(r["items"], f32 and f32["items"]), BAR_F["cache_need"],
+                         "the f32 path (elements/s)"))
     npass = sum(1 for _, f, need, _ in bars if f is not None and f >= need)
     w("## Bars\n")
     w("(a) silu and swish forward, 1 thread, avx512, L1 and L2 sizes: >= 2.0x oneDNN swish "
-      "throughput. (b) every op's forward at DRAM size, best ISA, 1 and 2 threads: >= 0.95x the "
+      "throughput. (b) every op's forward at DRAM size, best ISA, 1 and 2 threads: >= 0.9x the "
       "2-stream copy. (c) every op's backward at DRAM size, best ISA, 1 and 2 threads: >= 0.9x the "
-      "3-stream copy.\n")
+      "3-stream copy. (d) every op with a oneDNN eltwise counterpart, best ISA, every size and thread "
+      "count: >= 1.0x oneDNN. (e) SwiGLU fused forward at DRAM size: >= 1.3x silu followed by a "
+      "separate multiply. (f) bf16/f16 storage, best ISA: >= 0.9x the copy of the same bytes at DRAM "
+      "size, and >= 1.0x the f32 path's elements/s at L1/L2 sizes.\n")
     w(f"**{npass} of {len(bars)} pass.**\n")
     for label, fig, need, anchor_name in bars:
         if fig is None:
@@ -205,7 +248,7 @@ def main():
     w("## Anchors\n")
     w("| anchor | size | threads | ns/element | GB/s | cv |")
     w("|---|---|---:|---:|---:|---:|")
-    order = {"copy": 0, "plain": 1, "onednn": 2}
+    order = {"copy": 0, "plain": 1, "unfused": 2, "onednn": 3}
     for r in sorted((r for r in ok if r["impl"] != "hact"),
                     key=lambda r: (order.get(r["impl"], 9), ops.index(r["op"]) if r["op"] in ops else -1,
                                    DIRS.index(r["dir"]) if r["dir"] in DIRS else -1, r["dir"], r["n"], r["threads"])):
@@ -218,12 +261,15 @@ def main():
     rank = lambda isa: isa_order.index(isa) if isa in isa_order else len(isa_order)
     for op in ops:
         w(f"## {op}\n")
-        w("| direction | ISA | size | threads | ns/element | GB/s | x copy | x oneDNN | x plain loop | cv |")
-        w("|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        w("| direction | dtype | ISA | size | threads | ns/element | GB/s | x copy | x oneDNN | x plain loop | cv |")
+        w("|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|")
         rows = [r for r in ok if r["impl"] == "hact" and r["op"] == op]
-        for r in sorted(rows, key=lambda r: (DIRS.index(r["dir"]), rank(r["isa"]), r["n"], r["threads"])):
-            c, d, p = anchors(r)
-            w(f"| {r['dir']} | {r['isa']} | {level(r['n'])} | {r['threads']} | {cell(r['time_ns'] / r['n'], 3)} | "
+        for r in sorted(rows, key=lambda r: (DIRS.index(r["dir"]), r["dtype"], rank(r["isa"]), r["n"], r["threads"])):
+            c, d, p = anchors(r) if r["dtype"] == "f32" else (None, None, None)
+            if r["dtype"] != "f32":
+                copy = get("copy", None, ROOFLINE[r["dir"]], None, r["n"], r["threads"])
+                c = ratio(r["bytes"], copy and copy["bytes"])
+            w(f"| {r['dir']} | {r['dtype']} | {r['isa']} | {level(r['n'])} | {r['threads']} | {cell(r['time_ns'] / r['n'], 3)} | "
               f"{cell(r['bytes'] / 1e9, 1)} | {cell(c)} | {cell(d)} | {cell(p)} | "
               f"{cell(r['cv'] and 100 * r['cv'], 1, '%')} |")
         w("")
