@@ -26,21 +26,16 @@ void hacti_set_max_chunk(size_t elements) {
 }
 size_t hacti_max_chunk(void) { return max_chunk; }
 
-/* Everything a call needs once its arguments are known to be good. */
-typedef struct call {
-    hact_op op;
-    hact_dtype dtype;
-    hacti_dir dir;
-    void *kernel;
-    float p[HACT_NUM_PARAMS];
-} call;
+typedef hacti_call call;
 
-/* dir names the entry point in messages; kernel_dir is the kernel the call needs (backward_params
- * of an op without learnable parameters checks dtype support against the forward kernel). */
-static hact_status check_call(call *c, hact_op op, hact_dtype dtype, hacti_dir dir,
-                              hacti_dir kernel_dir, const hact_params *params) {
+/* what names the entry point in messages (NULL: dir's name); kernel_dir is the kernel the call
+ * needs (backward_params of an op without learnable parameters checks dtype support against the
+ * forward kernel). */
+hact_status hacti_check_call(call *c, const char *what, hact_op op, hact_dtype dtype, hacti_dir dir,
+                             hacti_dir kernel_dir, const hact_params *params) {
     hacti_init();
-    const char *what = dir_names[dir];
+    if (!what) what = dir_names[dir];
+    c->what = what;
     if ((int)op < 0 || op >= hact_op_count_)
         return hacti_fail(HACT_ERR_UNKNOWN_OP, "hact_%s: op %d is not in the registry (0..%d)", what,
                           (int)op, (int)hact_op_count_ - 1);
@@ -73,12 +68,12 @@ static hact_status check_call(call *c, hact_op op, hact_dtype dtype, hacti_dir d
 
 static hact_status check_pointer(const call *c, const void *ptr, const char *arg) {
     if (!ptr)
-        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s(%s): %s is NULL", dir_names[c->dir],
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s(%s): %s is NULL", c->what,
                           hact_op_name(c->op), arg);
     if ((uintptr_t)ptr % dtype_sizes[c->dtype] != 0)
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
                           "hact_%s(%s): %s = %p is not aligned to its %zu-byte elements",
-                          dir_names[c->dir], hact_op_name(c->op), arg, ptr, dtype_sizes[c->dtype]);
+                          c->what, hact_op_name(c->op), arg, ptr, dtype_sizes[c->dtype]);
     return HACT_OK;
 }
 
@@ -90,14 +85,14 @@ static hact_status check_overlap(const call *c, const void *a, const char *an, c
     if (pa != pb && pa < pb + bytes && pb < pa + bytes)
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
                           "hact_%s(%s): %s and %s overlap without being the same array",
-                          dir_names[c->dir], hact_op_name(c->op), an, bn);
+                          c->what, hact_op_name(c->op), an, bn);
     return HACT_OK;
 }
 
 static hact_status check_size(const call *c, size_t n) {
     if (n > SIZE_MAX / 8)
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_%s(%s): n = %zu is too large",
-                          dir_names[c->dir], hact_op_name(c->op), n);
+                          c->what, hact_op_name(c->op), n);
     return HACT_OK;
 }
 
@@ -122,36 +117,53 @@ static halide_buffer_t make_buffer(const call *c, const void *data, size_t offse
 static hact_status kernel_failed(const call *c, int rc) {
     const char *msg = hacti_kernel_message();
     hact_status s = hacti_fail(HACT_ERR_KERNEL, "hact_%s(%s): kernel failed (Halide error %d)%s%s",
-                               dir_names[c->dir], hact_op_name(c->op), rc, *msg ? ": " : "", msg);
+                               c->what, hact_op_name(c->op), rc, *msg ? ": " : "", msg);
     hacti_clear_kernel_message();
     return s;
 }
 
 #define HACTI_ARGS(c) c.p[0], c.p[1], c.p[2], c.p[3], c.p[4], c.p[5], c.p[6]
 
+/* The kernel over n elements, no checks (hacti_run_*: the callers have checked everything). */
+hact_status hacti_run_forward(const call *c, const void *x, void *y, size_t n) {
+    for (size_t off = 0; off < n; off += max_chunk) {
+        const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
+        halide_dimension_t dx, dy;
+        halide_buffer_t bx = make_buffer(c, x, off, len, &dx), by = make_buffer(c, y, off, len, &dy);
+        int rc = ((hacti_fwd_fn)c->kernel)(&bx, HACTI_ARGS((*c)), &by);
+        if (rc != 0) return kernel_failed(c, rc);
+    }
+    return HACT_OK;
+}
+
+hact_status hacti_run_backward(const call *c, const void *x, const void *dy, void *dx, size_t n) {
+    for (size_t off = 0; off < n; off += max_chunk) {
+        const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
+        halide_dimension_t d0, d1, d2;
+        halide_buffer_t bx = make_buffer(c, x, off, len, &d0), bdy = make_buffer(c, dy, off, len, &d1),
+                        bdx = make_buffer(c, dx, off, len, &d2);
+        int rc = ((hacti_bwd_fn)c->kernel)(&bx, &bdy, HACTI_ARGS((*c)), &bdx);
+        if (rc != 0) return kernel_failed(c, rc);
+    }
+    return HACT_OK;
+}
+
 hact_status hact_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
                          const hact_params *params) {
     call c;
-    HACTI_TRY(check_call(&c, op, dtype, HACTI_FWD, HACTI_FWD, params));
+    HACTI_TRY(hacti_check_call(&c, NULL, op, dtype, HACTI_FWD, HACTI_FWD, params));
     if (n == 0) return HACT_OK;
     HACTI_TRY(check_size(&c, n));
     HACTI_TRY(check_pointer(&c, x, "x"));
     HACTI_TRY(check_pointer(&c, y, "y"));
     HACTI_TRY(check_overlap(&c, x, "x", y, "y", n));
-    for (size_t off = 0; off < n; off += max_chunk) {
-        const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
-        halide_dimension_t dx, dy;
-        halide_buffer_t bx = make_buffer(&c, x, off, len, &dx), by = make_buffer(&c, y, off, len, &dy);
-        int rc = ((hacti_fwd_fn)c.kernel)(&bx, HACTI_ARGS(c), &by);
-        if (rc != 0) return kernel_failed(&c, rc);
-    }
-    return HACT_OK;
+    return hacti_run_forward(&c, x, y, n);
 }
 
 hact_status hact_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy, void *dx,
                           size_t n, const hact_params *params) {
     call c;
-    HACTI_TRY(check_call(&c, op, dtype, HACTI_BWD, HACTI_BWD, params));
+    HACTI_TRY(hacti_check_call(&c, NULL, op, dtype, HACTI_BWD, HACTI_BWD, params));
     if (n == 0) return HACT_OK;
     HACTI_TRY(check_size(&c, n));
     HACTI_TRY(check_pointer(&c, x, "x"));
@@ -159,15 +171,7 @@ hact_status hact_backward(hact_op op, hact_dtype dtype, const void *x, const voi
     HACTI_TRY(check_pointer(&c, dx, "dx"));
     HACTI_TRY(check_overlap(&c, x, "x", dx, "dx", n));
     HACTI_TRY(check_overlap(&c, dy, "dy", dx, "dx", n));
-    for (size_t off = 0; off < n; off += max_chunk) {
-        const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
-        halide_dimension_t d0, d1, d2;
-        halide_buffer_t bx = make_buffer(&c, x, off, len, &d0), bdy = make_buffer(&c, dy, off, len, &d1),
-                        bdx = make_buffer(&c, dx, off, len, &d2);
-        int rc = ((hacti_bwd_fn)c.kernel)(&bx, &bdy, HACTI_ARGS(c), &bdx);
-        if (rc != 0) return kernel_failed(&c, rc);
-    }
-    return HACT_OK;
+    return hacti_run_backward(&c, x, dy, dx, n);
 }
 
 /* Adds one pgrad kernel call over len elements (a multiple of the lane count) to sums. */
@@ -190,13 +194,45 @@ static hact_status pgrad_add(const call *c, const void *x, const void *dy, size_
     return HACT_OK;
 }
 
+/* sums[j] += sum over n elements of dy * df/dp_j, p_j the j-th learnable parameter (the op has
+ * at least one: c->kernel is its pgrad kernel). */
+hact_status hacti_run_pgrad(const call *c, const void *x, const void *dy, size_t n, double *sums) {
+    const unsigned learnable = hact_op_learnable_params(c->op);
+    int nlearn = 0;
+    for (int k = 0; k < HACT_NUM_PARAMS; ++k) nlearn += (learnable >> k) & 1u;
+    const size_t whole = n - n % HACT_PGRAD_LANES;
+    for (size_t off = 0; off < whole; off += max_chunk) {
+        const int32_t len = (int32_t)(whole - off < max_chunk ? whole - off : max_chunk);
+        HACTI_TRY(pgrad_add(c, x, dy, off, len, nlearn, sums));
+    }
+    if (whole < n) {
+        /* The last n % LANES elements, zero-padded: every op's term is 0 at x = 0, dy = 0. */
+        const size_t es = dtype_sizes[c->dtype], rest = n - whole;
+        _Alignas(64) unsigned char xs[HACT_PGRAD_LANES * 8] = {0}, dys[HACT_PGRAD_LANES * 8] = {0};
+        memcpy(xs, (const unsigned char *)x + whole * es, rest * es);
+        memcpy(dys, (const unsigned char *)dy + whole * es, rest * es);
+        HACTI_TRY(pgrad_add(c, xs, dys, 0, HACT_PGRAD_LANES, nlearn, sums));
+    }
+    return HACT_OK;
+}
+
+/* grad from the double sums of hacti_run_pgrad: learnable fields rounded once, the rest 0. */
+void hacti_pgrad_result(hact_op op, const double *sums, hact_params *grad) {
+    const unsigned learnable = hact_op_learnable_params(op);
+    float out[HACT_NUM_PARAMS] = {0};
+    for (int k = 0, j = 0; k < HACT_NUM_PARAMS; ++k) {
+        if ((learnable >> k) & 1u) out[k] = (float)sums[j++];
+    }
+    memcpy(grad, out, sizeof out);
+}
+
 hact_status hact_backward_params(hact_op op, hact_dtype dtype, const void *x, const void *dy,
                                  size_t n, const hact_params *params, hact_params *grad) {
     call c;
     const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
     /* An op without learnable parameters has no pgrad kernel: its arguments are checked like
      * any other call's (against the forward kernel for dtype support) and the result is zero. */
-    HACTI_TRY(check_call(&c, op, dtype, HACTI_PGRAD, learnable ? HACTI_PGRAD : HACTI_FWD, params));
+    HACTI_TRY(hacti_check_call(&c, NULL, op, dtype, HACTI_PGRAD, learnable ? HACTI_PGRAD : HACTI_FWD, params));
     if (!grad)
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_backward_params(%s): grad is NULL", hact_op_name(op));
     if (n > 0) {
@@ -204,35 +240,8 @@ hact_status hact_backward_params(hact_op op, hact_dtype dtype, const void *x, co
         HACTI_TRY(check_pointer(&c, x, "x"));
         HACTI_TRY(check_pointer(&c, dy, "dy"));
     }
-    if (learnable == 0) {
-        memset(grad, 0, sizeof *grad);
-        return HACT_OK;
-    }
     double sums[HACT_MAX_LEARNABLE] = {0};
-    int nlearn = 0;
-    for (int k = 0; k < HACT_NUM_PARAMS; ++k) nlearn += (learnable >> k) & 1u;
-    if (n > 0) {
-        HACTI_TRY(check_size(&c, n));
-        HACTI_TRY(check_pointer(&c, x, "x"));
-        HACTI_TRY(check_pointer(&c, dy, "dy"));
-            const size_t whole = n - n % HACT_PGRAD_LANES;
-        for (size_t off = 0; off < whole; off += max_chunk) {
-            const int32_t len = (int32_t)(whole - off < max_chunk ? whole - off : max_chunk);
-            HACTI_TRY(pgrad_add(&c, x, dy, off, len, nlearn, sums));
-        }
-        if (whole < n) {
-            /* The last n % LANES elements, zero-padded: every op's term is 0 at x = 0, dy = 0. */
-            const size_t es = dtype_sizes[dtype], rest = n - whole;
-            _Alignas(64) unsigned char xs[HACT_PGRAD_LANES * 8] = {0}, dys[HACT_PGRAD_LANES * 8] = {0};
-            memcpy(xs, (const unsigned char *)x + whole * es, rest * es);
-            memcpy(dys, (const unsigned char *)dy + whole * es, rest * es);
-            HACTI_TRY(pgrad_add(&c, xs, dys, 0, HACT_PGRAD_LANES, nlearn, sums));
-        }
-    }
-    float out[HACT_NUM_PARAMS] = {0};
-    for (int k = 0, j = 0; k < HACT_NUM_PARAMS; ++k) {
-        if ((learnable >> k) & 1u) out[k] = (float)sums[j++];
-    }
-    memcpy(grad, out, sizeof out);
+    if (learnable != 0 && n > 0) HACTI_TRY(hacti_run_pgrad(&c, x, dy, n, sums));
+    hacti_pgrad_result(op, sums, grad);
     return HACT_OK;
 }

@@ -46,6 +46,28 @@ void *hacti_find_kernel(hact_op op, hact_dtype dtype, hacti_dir dir, hact_isa *i
 int hacti_kernel_built(hact_op op, hact_dtype dtype, hacti_dir dir);
 unsigned hacti_built_isa_mask(void);
 
+/* api.c: a checked call (op, dtype, parameters, the kernel of the current ISA), and the kernel
+ * loops the entry points share. `what` names the entry point in messages ("hact_<what>(op): ...";
+ * NULL: the direction's name). */
+typedef struct hacti_call {
+    hact_op op;
+    hact_dtype dtype;
+    hacti_dir dir;
+    const char *what;
+    void *kernel;
+    float p[HACT_NUM_PARAMS];
+} hacti_call;
+hact_status hacti_check_call(hacti_call *c, const char *what, hact_op op, hact_dtype dtype,
+                             hacti_dir dir, hacti_dir kernel_dir, const hact_params *params);
+/* The kernel over n dense elements (chunked), arguments already checked; in place as the flat
+ * entry points allow (y == x; dx == x and/or dx == dy). */
+hact_status hacti_run_forward(const hacti_call *c, const void *x, void *y, size_t n);
+hact_status hacti_run_backward(const hacti_call *c, const void *x, const void *dy, void *dx, size_t n);
+/* sums[j] += sum of dy * df/dp_j over n elements, j over the op's learnable parameters (at least
+ * one); hacti_pgrad_result rounds the sums once into grad (other fields 0). */
+hact_status hacti_run_pgrad(const hacti_call *c, const void *x, const void *dy, size_t n, double *sums);
+void hacti_pgrad_result(hact_op op, const double *sums, hact_params *grad);
+
 /* api.c: the largest element count one kernel call takes (Halide extents are int32). Tests lower
  * it to exercise the chunking without allocating 2^31 elements. 0 restores the default. */
 void hacti_set_max_chunk(size_t elements);
