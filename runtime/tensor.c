@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "HalideRuntime.h"
 #include "internal.h"
 
 #define MAXD HACT_TENSOR_MAX_NDIM
@@ -16,6 +17,11 @@
 #define BLOCK_BYTES 8192
 /* Rows shorter than this are gathered into blocks rather than run one kernel call each. */
 #define MIN_ROW 64
+/* Parallel tasks (run_all): as the kernels, calls below 2^16 elements stay on the calling thread;
+ * tasks take at least 2^14 elements, and a call at most 256 tasks. */
+#define PAR_MIN_ELEMENTS ((int64_t)1 << 16)
+#define PAR_TASK_ELEMENTS ((int64_t)1 << 14)
+#define PAR_MAX_TASKS 256
 /* Work limit of the overlap search (nodes visited); beyond it an overlap is assumed. */
 #define OVERLAP_WORK 20000
 
@@ -504,6 +510,16 @@ typedef struct odometer {
     int64_t off[MAX_OPERANDS];
 } odometer;
 
+/* The odometer at row r (row-major over the outer dimensions). */
+static void odometer_at(const layout *L, int64_t r, odometer *it) {
+    for (int k = 0; k < L->n; ++k) it->off[k] = 0;
+    for (int d = L->nd - 2; d >= 0; --d) {
+        it->idx[d] = r % L->shape[d];
+        r /= L->shape[d];
+        for (int k = 0; k < L->n; ++k) it->off[k] += it->idx[d] * L->s[k][d];
+    }
+}
+
 static void advance(const layout *L, odometer *it) {
     for (int d = L->nd - 2; d >= 0; --d) {
         for (int k = 0; k < L->n; ++k) it->off[k] += L->s[k][d];
@@ -513,11 +529,12 @@ static void advance(const layout *L, odometer *it) {
     }
 }
 
-static hact_status run_rows(const ctx *cx, const layout *L, double *sums) {
-    const int64_t row = L->shape[L->nd - 1], rows = cx->numel / row;
+/* Rows [r0, r1): one kernel call each (every operand is dense along the innermost dimension). */
+static hact_status run_rows(const ctx *cx, const layout *L, int64_t r0, int64_t r1, double *sums) {
+    const int64_t row = L->shape[L->nd - 1];
     odometer it;
-    memset(&it, 0, sizeof it);
-    for (int64_t r = 0; r < rows; ++r) {
+    odometer_at(L, r0, &it);
+    for (int64_t r = r0; r < r1; ++r) {
         char *ptr[MAX_OPERANDS];
         for (int k = 0; k < L->n; ++k) ptr[k] = L->base[k] + it.off[k] * (int64_t)cx->es;
         TRY(run(cx, ptr, (size_t)row, sums));
@@ -553,29 +570,30 @@ static void copy_strided(void *dense, void *view, int64_t n, int64_t stride, siz
     }
 }
 
-/* Blocks of up to BLOCK_BYTES / es elements in odometer order: gather the inputs into stack
- * buffers, run the kernel (the output lands in an input's buffer: the kernels allow y = x and
- * dx = dy), scatter the output. */
-static hact_status run_blocks(const ctx *cx, const layout *L, double *sums) {
+/* Elements [e0, e1) in odometer order, in blocks of up to BLOCK_BYTES / es: gather the inputs
+ * into stack buffers, run the kernel (the output lands in an input's buffer: the kernels allow
+ * y = x and dx = dy), scatter the output. */
+static hact_status run_blocks(const ctx *cx, const layout *L, int64_t e0, int64_t e1, double *sums) {
     _Alignas(64) unsigned char buf[2][BLOCK_BYTES];
     const int64_t block = (int64_t)(BLOCK_BYTES / cx->es), inner = L->nd - 1, row = L->shape[inner];
+    const int64_t es = (int64_t)cx->es;
     const int has_out = cx->o[0].output, first_in = has_out ? 1 : 0;
     /* Operand k's buffer; the output shares the last input's (forward: x's, backward: dy's). */
-    char *ptr[MAX_OPERANDS];
+    char *ptr[MAX_OPERANDS] = {NULL};
     for (int k = first_in; k < L->n; ++k) ptr[k] = (char *)buf[k - first_in];
     if (has_out) ptr[0] = ptr[L->n - 1];
     odometer it;
-    memset(&it, 0, sizeof it);
-    int64_t j = 0; /* position in the current row */
-    for (int64_t done = 0; done < cx->numel;) {
+    odometer_at(L, e0 / row, &it);
+    int64_t j = e0 % row; /* position in the current row */
+    for (int64_t done = e0; done < e1;) {
         const odometer start = it;
         const int64_t start_j = j;
         int64_t fill = 0;
-        while (fill < block && done + fill < cx->numel) {
-            const int64_t len = row - j < block - fill ? row - j : block - fill;
+        while (fill < block && done + fill < e1) {
+            int64_t len = row - j < block - fill ? row - j : block - fill;
+            if (len > e1 - done - fill) len = e1 - done - fill;
             for (int k = first_in; k < L->n; ++k)
-                copy_strided(ptr[k] + fill * (int64_t)cx->es,
-                             L->base[k] + (it.off[k] + j * L->s[k][inner]) * (int64_t)cx->es, len,
+                copy_strided(ptr[k] + fill * es, L->base[k] + (it.off[k] + j * L->s[k][inner]) * es, len,
                              L->s[k][inner], cx->es, 1);
             fill += len;
             j += len;
@@ -590,8 +608,7 @@ static hact_status run_blocks(const ctx *cx, const layout *L, double *sums) {
             int64_t wj = start_j;
             for (int64_t put = 0; put < fill;) {
                 const int64_t len = row - wj < fill - put ? row - wj : fill - put;
-                copy_strided(ptr[0] + put * (int64_t)cx->es,
-                             L->base[0] + (w.off[0] + wj * L->s[0][inner]) * (int64_t)cx->es, len,
+                copy_strided(ptr[0] + put * es, L->base[0] + (w.off[0] + wj * L->s[0][inner]) * es, len,
                              L->s[0][inner], cx->es, 0);
                 put += len;
                 wj += len;
@@ -602,6 +619,72 @@ static hact_status run_blocks(const ctx *cx, const layout *L, double *sums) {
             }
         }
         done += fill;
+    }
+    return HACT_OK;
+}
+
+/* ---- parallel tasks ------------------------------------------------------------------------------ */
+/* Large calls that are not one flat kernel call are split into at most PAR_MAX_TASKS tasks of
+ * whole rows or whole blocks over Halide's thread pool (the pool the kernels use, sized by
+ * hact_set_num_threads). The split depends on the layout only, never on the thread count, so
+ * results (parameter gradients included: per-task sums are added in task order) do not either. */
+typedef struct work {
+    const ctx *cx;
+    const layout *L;
+    int rows;          /* 1: tasks of rows (run_rows), 0: of elements (run_blocks) */
+    int64_t total;     /* rows or elements */
+    int64_t per_task;
+    double (*sums)[HACT_MAX_LEARNABLE]; /* per task, or NULL */
+    atomic_int failed;
+    hact_status status;
+    char message[512];
+} work;
+
+static int task(void *user_context, int t, uint8_t *closure) {
+    (void)user_context;
+    work *w = (work *)closure;
+    if (atomic_load_explicit(&w->failed, memory_order_relaxed)) return 0;
+    const int64_t b = (int64_t)t * w->per_task, e = b + w->per_task < w->total ? b + w->per_task : w->total;
+    double *sums = w->sums ? w->sums[t] : NULL;
+    const hact_status s = w->rows ? run_rows(w->cx, w->L, b, e, sums) : run_blocks(w->cx, w->L, b, e, sums);
+    if (s != HACT_OK) {
+        /* The message is thread-local: carry it to the calling thread. */
+        if (!atomic_exchange(&w->failed, 1)) {
+            w->status = s;
+            snprintf(w->message, sizeof w->message, "%s", hact_last_error());
+        }
+        return 1;
+    }
+    return 0;
+}
+
+/* rows: run_rows over all rows, else run_blocks over all elements; in tasks when large. */
+static hact_status run_all(const ctx *cx, const layout *L, int rows, double *sums) {
+    const int64_t row = L->shape[L->nd - 1], total = rows ? cx->numel / row : cx->numel;
+    /* Small calls, and rows long enough for the kernel's own parallel loop: the calling thread. */
+    if (cx->numel < PAR_MIN_ELEMENTS || (rows && row >= PAR_MIN_ELEMENTS))
+        return rows ? run_rows(cx, L, 0, total, sums) : run_blocks(cx, L, 0, total, sums);
+    /* Tasks of at least PAR_TASK_ELEMENTS, at most PAR_MAX_TASKS of them; blocks whole. */
+    int64_t per_task = (total + PAR_MAX_TASKS - 1) / PAR_MAX_TASKS;
+    const int64_t min_task = rows ? (PAR_TASK_ELEMENTS + row - 1) / row : PAR_TASK_ELEMENTS;
+    if (per_task < min_task) per_task = min_task;
+    if (!rows) {
+        const int64_t block = (int64_t)(BLOCK_BYTES / cx->es);
+        per_task = (per_task + block - 1) / block * block;
+    }
+    const int64_t ntasks = (total + per_task - 1) / per_task;
+    double task_sums[PAR_MAX_TASKS][HACT_MAX_LEARNABLE];
+    work w = {.cx = cx, .L = L, .rows = rows, .total = total, .per_task = per_task,
+              .sums = sums ? task_sums : NULL, .status = HACT_OK};
+    atomic_init(&w.failed, 0);
+    if (sums) memset(task_sums, 0, (size_t)ntasks * sizeof task_sums[0]);
+    const int rc = halide_do_par_for(NULL, task, 0, (int)ntasks, (uint8_t *)&w);
+    if (atomic_load(&w.failed)) return hacti_fail(w.status, "%s", w.message);
+    if (rc != 0)
+        return FAIL(cx, HACT_ERR_KERNEL, "the thread pool failed (Halide error %d)", rc);
+    if (sums) {
+        for (int64_t t = 0; t < ntasks; ++t)
+            for (int k = 0; k < HACT_MAX_LEARNABLE; ++k) sums[k] += task_sums[t][k];
     }
     return HACT_OK;
 }
@@ -617,12 +700,9 @@ static hact_status execute(const ctx *cx, double *sums) {
         for (int k = 0; k < L.n; ++k) ptr[k] = L.base[k];
         return run(cx, ptr, (size_t)cx->numel, sums);
     }
-    if (unit && L.shape[L.nd - 1] >= MIN_ROW) {
-        set_path(HACTI_PATH_ROWS);
-        return run_rows(cx, &L, sums);
-    }
-    set_path(HACTI_PATH_BLOCKS);
-    return run_blocks(cx, &L, sums);
+    const int rows = unit && L.shape[L.nd - 1] >= MIN_ROW;
+    set_path(rows ? HACTI_PATH_ROWS : HACTI_PATH_BLOCKS);
+    return run_all(cx, &L, rows, sums);
 }
 
 /* ---- entry points ---------------------------------------------------------------------------- */

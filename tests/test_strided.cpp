@@ -364,6 +364,53 @@ TEST(StridedRandom, OverlapDecisionsAreExact) {
                 counts[1], counts[2], counts[3]);
 }
 
+// ---- threads -------------------------------------------------------------------------------------
+// Large views that are not one flat call run in tasks over the thread pool: the same bits with 1,
+// 2 and the default number of threads, parameter gradients included, and the flat call's results.
+TEST(StridedThreads, SameResultsWithAnyThreadCount) {
+    const OpRef* swish = nullptr;
+    for (const OpRef& o : ops())
+        if (std::string(o.name) == "swish") swish = &o;
+    ASSERT_NE(swish, nullptr);
+    const hact_params hp = hact_default_params(swish->op);
+    const hact_ref::Params p = hact_ref::from_hact(hp);
+    const int threads_before = hact_get_num_threads();
+    const Layout cases[] = {
+        // Rows of 300 (tasks of whole rows), 240K elements.
+        {"rows", {{800, 300}, {600, 1}, 0, 480000}, {{800, 300}, {600, 1}, 300, 480000},
+         {{800, 300}, {600, 1}, 300, 480000}, {{800, 300}, {600, 1}, 0, 480000}, kPathRows, false},
+        // Gathered blocks (inner stride 3), 150K elements, a task boundary inside a row.
+        {"blocks", {{500, 301}, {903, 3}, 1, 451500}, {{500, 301}, {903, 3}, 2, 451500},
+         contiguous({500, 301}), {{500, 301}, {-903, -3}, 451500 - 1, 451500}, kPathBlocks, false},
+    };
+    for (const Layout& L : cases) {
+        SCOPED_TRACE(L.name);
+        std::vector<std::vector<float>> ys, dxs;
+        std::vector<hact_params> grads;
+        for (int threads : {1, 2, 0}) {
+            ASSERT_EQ(hact_set_num_threads(threads), HACT_OK);
+            check_layout(*swish, hp, p, L, 0x7EAD);  // against the flat call
+            TensorView x(L.x), dy(L.dy), y(L.y), dx(L.dx);
+            const std::vector<float> xb = strided_inputs(L.x.buffer, 1, true), dyb = strided_inputs(L.dy.buffer, 2, true);
+            x.buf->fill(xb.data());
+            dy.buf->fill(dyb.data());
+            hact_params g;
+            ASSERT_EQ(hact_forward_tensor(swish->op, &x.t, &y.t, &hp), HACT_OK) << hact_last_error();
+            ASSERT_EQ(hact_backward_tensor(swish->op, &x.t, &dy.t, &dx.t, &hp), HACT_OK) << hact_last_error();
+            ASSERT_EQ(hact_backward_params_tensor(swish->op, &x.t, &dy.t, &hp, &g), HACT_OK) << hact_last_error();
+            ys.push_back(y.get());
+            dxs.push_back(dx.get());
+            grads.push_back(g);
+        }
+        for (size_t t = 1; t < ys.size(); ++t) {
+            EXPECT_EQ(std::memcmp(ys[t].data(), ys[0].data(), ys[0].size() * 4), 0);
+            EXPECT_EQ(std::memcmp(dxs[t].data(), dxs[0].data(), dxs[0].size() * 4), 0);
+            EXPECT_EQ(bits(grads[t].beta), bits(grads[0].beta)) << describe(grads[t].beta) << " vs " << describe(grads[0].beta);
+        }
+    }
+    ASSERT_EQ(hact_set_num_threads(threads_before), HACT_OK);
+}
+
 // ---- DLPack --------------------------------------------------------------------------------------
 TEST(StridedDLPack, DLTensorIsAccepted) {
     static_assert(sizeof(DLTensor) == sizeof(hact_tensor), "layout");
