@@ -68,10 +68,12 @@ hact_status hacti_run_backward(const hacti_call *c, const void *x, const void *d
 hact_status hacti_run_pgrad(const hacti_call *c, const void *x, const void *dy, size_t n, double *sums);
 void hacti_pgrad_result(hact_op op, const double *sums, hact_params *grad);
 
-/* tensor.c: how the last hact_*_tensor call ran (process-wide, for tests): nothing to compute or
- * failed, one flat kernel call, one call per contiguous row, gathered blocks. */
-enum { HACTI_PATH_NONE = 0, HACTI_PATH_FLAT = 1, HACTI_PATH_ROWS = 2, HACTI_PATH_BLOCKS = 3 };
+/* tensor.c: how the last hact_*_tensor call ran (process-wide, for tests; recorded only after
+ * hacti_tensor_record_paths(1)): nothing to compute or failed, one flat kernel call, one call per
+ * contiguous row, gathered blocks, gathered tiles. */
+enum { HACTI_PATH_NONE = 0, HACTI_PATH_FLAT = 1, HACTI_PATH_ROWS = 2, HACTI_PATH_BLOCKS = 3, HACTI_PATH_TILES = 4 };
 int hacti_tensor_last_path(void);
+void hacti_tensor_record_paths(int on);
 
 /* api.c: the largest element count one kernel call takes (Halide extents are int32). Tests lower
  * it to exercise the chunking without allocating 2^31 elements. 0 restores the default. */

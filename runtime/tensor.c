@@ -1,7 +1,7 @@
 /* The strided N-d entry points (hact_*_tensor): check the descriptors, reduce the layout to as
  * few dimensions as possible, then run the flat kernels (api.c's hacti_run_*) once, per
- * contiguous row, or over gathered blocks. The rules are in hact.h; docs/design.md explains the
- * choices. */
+ * contiguous row, or over tiles or blocks gathered into stack buffers, in parallel tasks when
+ * large. The rules are in hact.h; docs/design.md ("Strided tensors") explains the choices. */
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,9 +25,15 @@
 /* Work limit of the overlap search (nodes visited); beyond it an overlap is assumed. */
 #define OVERLAP_WORK 20000
 
-static atomic_int last_path = HACTI_PATH_NONE;
+/* The path of the last call, recorded only while a test asks (a store to one shared line on
+ * every call would make concurrent callers contend). */
+static atomic_int last_path = HACTI_PATH_NONE, record_path = 0;
+void hacti_tensor_record_paths(int on) { atomic_store(&record_path, on); }
 int hacti_tensor_last_path(void) { return atomic_load_explicit(&last_path, memory_order_relaxed); }
-static void set_path(int p) { atomic_store_explicit(&last_path, p, memory_order_relaxed); }
+static void set_path(int p) {
+    if (atomic_load_explicit(&record_path, memory_order_relaxed))
+        atomic_store_explicit(&last_path, p, memory_order_relaxed);
+}
 
 /* ---- one operand ------------------------------------------------------------------------------ */
 typedef struct operand {
@@ -47,7 +53,7 @@ typedef struct ctx {
     int n;                /* operands; [0] is the output of forward / backward */
     operand o[MAX_OPERANDS];
     int ndim;
-    const int64_t *shape; /* of o[0] (all equal once checked) */
+    const int64_t *shape; /* of the first input (all equal once checked) */
     int64_t numel;
     size_t es;
 } ctx;
@@ -223,13 +229,13 @@ static hact_status check_memory(const ctx *cx, operand *o) {
     for (int d = 0; d < cx->ndim; ++d) {
         const int64_t n1 = cx->shape[d] - 1, s = o->strides[d];
         if (n1 == 0 || s == 0) continue;
-        const int64_t mag = s < 0 ? -s : s; /* s > INT64_MIN: -s overflows only there */
-        if (s == INT64_MIN || mag >= LIMIT / n1 || mag * n1 >= LIMIT - (s < 0 ? -lo : hi))
+        const int64_t m = s == INT64_MIN ? INT64_MAX : s < 0 ? -s : s; /* INT64_MIN: too large either way */
+        if (m >= LIMIT / n1 || m * n1 >= LIMIT - (s < 0 ? -lo : hi))
             return FAIL(cx, HACT_ERR_INVALID_ARGUMENT,
                         "%s.strides[%d] = %lld: the tensor would span 2^60 elements or more", o->name, d,
                         (long long)s);
-        if (s < 0) lo -= mag * n1;
-        else hi += mag * n1;
+        if (s < 0) lo -= m * n1;
+        else hi += m * n1;
     }
     o->lo = lo;
     o->hi = hi;
@@ -623,6 +629,116 @@ static hact_status run_blocks(const ctx *cx, const layout *L, int64_t e0, int64_
     return HACT_OK;
 }
 
+/* Tiles: when an operand is dense (or densest) along another dimension than the innermost one
+ * (a transpose that reordering cannot undo, e.g. x transposed and y contiguous), blocks walked
+ * along the innermost dimension read that operand one element per cache line and page. Tiles of
+ * TILE_B elements of the innermost dimension b by block / TILE_B of the next one a (which
+ * choose_tiles made that operand's densest) keep every operand's accesses within a few lines
+ * and pages; each operand is copied along whichever of a and b is denser for it. */
+#define TILE_B 64
+
+/* A tile of na x nb elements between a view (strides sa, sb) and a dense [na][nb] buffer. */
+static void copy_tile(char *dense, char *view, int64_t na, int64_t nb, int64_t sa, int64_t sb, int64_t es,
+                      int gather) {
+    if (mag(sb) <= mag(sa)) {
+        for (int64_t a = 0; a < na; ++a) copy_strided(dense + a * nb * es, view + a * sa * es, nb, sb, (size_t)es, gather);
+        return;
+    }
+    /* Along a: the dense side steps by nb elements. */
+#define TILE_LOOPS(T)                                                                            \
+    for (int64_t b = 0; b < nb; ++b) {                                                           \
+        T *d_ = (T *)dense + b;                                                                  \
+        T *v_ = (T *)(view + b * sb * es);                                                       \
+        if (gather)                                                                              \
+            for (int64_t a = 0; a < na; ++a) d_[a * nb] = v_[a * sa];                            \
+        else                                                                                     \
+            for (int64_t a = 0; a < na; ++a) v_[a * sa] = d_[a * nb];                            \
+    }
+    switch (es) {
+    case 2: TILE_LOOPS(uint16_t); break;
+    case 4: TILE_LOOPS(uint32_t); break;
+    default: TILE_LOOPS(uint64_t); break;
+    }
+#undef TILE_LOOPS
+}
+
+/* Tiles per [a, b] plane, and the tile extents. */
+typedef struct tiling {
+    int64_t ta, tb, nta, ntb; /* tile extents; tiles along a and b */
+} tiling;
+static tiling tiling_of(const ctx *cx, const layout *L) {
+    tiling t;
+    t.tb = TILE_B;
+    t.ta = (int64_t)(BLOCK_BYTES / cx->es) / TILE_B;
+    t.nta = (L->shape[L->nd - 2] + t.ta - 1) / t.ta;
+    t.ntb = (L->shape[L->nd - 1] + t.tb - 1) / t.tb;
+    return t;
+}
+
+/* Tiles [t0, t1), numbered plane by plane (outer dimensions row-major), row-major in a plane. */
+static hact_status run_tiles(const ctx *cx, const layout *L, int64_t t0, int64_t t1, double *sums) {
+    _Alignas(64) unsigned char buf[2][BLOCK_BYTES];
+    const int64_t es = (int64_t)cx->es, A = L->nd - 2, B = L->nd - 1;
+    const tiling tl = tiling_of(cx, L);
+    const int has_out = cx->o[0].output, first_in = has_out ? 1 : 0;
+    char *ptr[MAX_OPERANDS] = {NULL};
+    for (int k = first_in; k < L->n; ++k) ptr[k] = (char *)buf[k - first_in];
+    if (has_out) ptr[0] = ptr[L->n - 1];
+    for (int64_t t = t0; t < t1; ++t) {
+        const int64_t plane = t / (tl.nta * tl.ntb), in_plane = t % (tl.nta * tl.ntb);
+        const int64_t a0 = in_plane / tl.ntb * tl.ta, b0 = in_plane % tl.ntb * tl.tb;
+        const int64_t na = L->shape[A] - a0 < tl.ta ? L->shape[A] - a0 : tl.ta;
+        const int64_t nb = L->shape[B] - b0 < tl.tb ? L->shape[B] - b0 : tl.tb;
+        int64_t off[MAX_OPERANDS];
+        for (int k = 0; k < L->n; ++k) off[k] = a0 * L->s[k][A] + b0 * L->s[k][B];
+        int64_t p = plane;
+        for (int d = L->nd - 3; d >= 0; --d) {
+            const int64_t i = p % L->shape[d];
+            p /= L->shape[d];
+            for (int k = 0; k < L->n; ++k) off[k] += i * L->s[k][d];
+        }
+        for (int k = first_in; k < L->n; ++k)
+            copy_tile(ptr[k], L->base[k] + off[k] * es, na, nb, L->s[k][A], L->s[k][B], es, 1);
+        TRY(run(cx, ptr, (size_t)(na * nb), sums));
+        if (has_out) copy_tile(ptr[0], L->base[0] + off[0] * es, na, nb, L->s[0][A], L->s[0][B], es, 0);
+    }
+    return HACT_OK;
+}
+
+/* Tiles pay when an operand's densest dimension is not the innermost: that dimension moves next
+ * to the innermost (elementwise results do not depend on the order of dimensions) and becomes a.
+ * Both a and b must be long enough for tiles to hold more than a sliver of either. */
+static int choose_tiles(layout *L) {
+    if (L->nd < 2) return 0;
+    const int B = L->nd - 1;
+    int best_k = -1;
+    int64_t worst = 1;
+    for (int k = 0; k < L->n; ++k) { /* the operand with the sparsest innermost dimension */
+        if (mag(L->s[k][B]) > worst) {
+            worst = mag(L->s[k][B]);
+            best_k = k;
+        }
+    }
+    if (best_k < 0) return 0;
+    int a = -1;
+    for (int d = 0; d < B; ++d) { /* its densest other dimension, if denser than b */
+        const int64_t m = mag(L->s[best_k][d]);
+        if (m != 0 && m < worst && (a < 0 || m < mag(L->s[best_k][a]))) a = d;
+    }
+    if (a < 0 || L->shape[a] < 8 || L->shape[B] < 8) return 0;
+    for (int d = a; d < B - 1; ++d) { /* move a to B - 1 */
+        int64_t tmp = L->shape[d];
+        L->shape[d] = L->shape[d + 1];
+        L->shape[d + 1] = tmp;
+        for (int k = 0; k < L->n; ++k) {
+            tmp = L->s[k][d];
+            L->s[k][d] = L->s[k][d + 1];
+            L->s[k][d + 1] = tmp;
+        }
+    }
+    return 1;
+}
+
 /* ---- parallel tasks ------------------------------------------------------------------------------ */
 /* Large calls that are not one flat kernel call are split into at most PAR_MAX_TASKS tasks of
  * whole rows or whole blocks over Halide's thread pool (the pool the kernels use, sized by
@@ -631,8 +747,8 @@ static hact_status run_blocks(const ctx *cx, const layout *L, int64_t e0, int64_
 typedef struct work {
     const ctx *cx;
     const layout *L;
-    int rows;          /* 1: tasks of rows (run_rows), 0: of elements (run_blocks) */
-    int64_t total;     /* rows or elements */
+    int mode;          /* HACTI_PATH_ROWS, _BLOCKS or _TILES */
+    int64_t total;     /* rows, elements or tiles */
     int64_t per_task;
     double (*sums)[HACT_MAX_LEARNABLE]; /* per task, or NULL */
     atomic_int failed;
@@ -640,13 +756,21 @@ typedef struct work {
     char message[512];
 } work;
 
+static hact_status run_range(const ctx *cx, const layout *L, int mode, int64_t b, int64_t e, double *sums) {
+    switch (mode) {
+    case HACTI_PATH_ROWS: return run_rows(cx, L, b, e, sums);
+    case HACTI_PATH_TILES: return run_tiles(cx, L, b, e, sums);
+    default: return run_blocks(cx, L, b, e, sums);
+    }
+}
+
 static int task(void *user_context, int t, uint8_t *closure) {
     (void)user_context;
     work *w = (work *)closure;
     if (atomic_load_explicit(&w->failed, memory_order_relaxed)) return 0;
     const int64_t b = (int64_t)t * w->per_task, e = b + w->per_task < w->total ? b + w->per_task : w->total;
     double *sums = w->sums ? w->sums[t] : NULL;
-    const hact_status s = w->rows ? run_rows(w->cx, w->L, b, e, sums) : run_blocks(w->cx, w->L, b, e, sums);
+    const hact_status s = run_range(w->cx, w->L, w->mode, b, e, sums);
     if (s != HACT_OK) {
         /* The message is thread-local: carry it to the calling thread. */
         if (!atomic_exchange(&w->failed, 1)) {
@@ -658,23 +782,32 @@ static int task(void *user_context, int t, uint8_t *closure) {
     return 0;
 }
 
-/* rows: run_rows over all rows, else run_blocks over all elements; in tasks when large. */
-static hact_status run_all(const ctx *cx, const layout *L, int rows, double *sums) {
-    const int64_t row = L->shape[L->nd - 1], total = rows ? cx->numel / row : cx->numel;
+/* All rows, elements or tiles (mode); in tasks when large. */
+static hact_status run_all(const ctx *cx, const layout *L, int mode, double *sums) {
+    const int64_t row = L->shape[L->nd - 1];
+    int64_t total = cx->numel, unit = 1; /* units to split, elements per unit */
+    if (mode == HACTI_PATH_ROWS) {
+        total = cx->numel / row;
+        unit = row;
+    } else if (mode == HACTI_PATH_TILES) {
+        const tiling tl = tiling_of(cx, L);
+        total = cx->numel / (row * L->shape[L->nd - 2]) * tl.nta * tl.ntb;
+        unit = tl.ta * tl.tb;
+    }
     /* Small calls, and rows long enough for the kernel's own parallel loop: the calling thread. */
-    if (cx->numel < PAR_MIN_ELEMENTS || (rows && row >= PAR_MIN_ELEMENTS))
-        return rows ? run_rows(cx, L, 0, total, sums) : run_blocks(cx, L, 0, total, sums);
+    if (cx->numel < PAR_MIN_ELEMENTS || (mode == HACTI_PATH_ROWS && row >= PAR_MIN_ELEMENTS))
+        return run_range(cx, L, mode, 0, total, sums);
     /* Tasks of at least PAR_TASK_ELEMENTS, at most PAR_MAX_TASKS of them; blocks whole. */
     int64_t per_task = (total + PAR_MAX_TASKS - 1) / PAR_MAX_TASKS;
-    const int64_t min_task = rows ? (PAR_TASK_ELEMENTS + row - 1) / row : PAR_TASK_ELEMENTS;
+    const int64_t min_task = (PAR_TASK_ELEMENTS + unit - 1) / unit;
     if (per_task < min_task) per_task = min_task;
-    if (!rows) {
+    if (mode == HACTI_PATH_BLOCKS) {
         const int64_t block = (int64_t)(BLOCK_BYTES / cx->es);
         per_task = (per_task + block - 1) / block * block;
     }
     const int64_t ntasks = (total + per_task - 1) / per_task;
     double task_sums[PAR_MAX_TASKS][HACT_MAX_LEARNABLE];
-    work w = {.cx = cx, .L = L, .rows = rows, .total = total, .per_task = per_task,
+    work w = {.cx = cx, .L = L, .mode = mode, .total = total, .per_task = per_task,
               .sums = sums ? task_sums : NULL, .status = HACT_OK};
     atomic_init(&w.failed, 0);
     if (sums) memset(task_sums, 0, (size_t)ntasks * sizeof task_sums[0]);
@@ -700,9 +833,11 @@ static hact_status execute(const ctx *cx, double *sums) {
         for (int k = 0; k < L.n; ++k) ptr[k] = L.base[k];
         return run(cx, ptr, (size_t)cx->numel, sums);
     }
-    const int rows = unit && L.shape[L.nd - 1] >= MIN_ROW;
-    set_path(rows ? HACTI_PATH_ROWS : HACTI_PATH_BLOCKS);
-    return run_all(cx, &L, rows, sums);
+    int mode = HACTI_PATH_BLOCKS;
+    if (unit && L.shape[L.nd - 1] >= MIN_ROW) mode = HACTI_PATH_ROWS;
+    else if (choose_tiles(&L)) mode = HACTI_PATH_TILES;
+    set_path(mode);
+    return run_all(cx, &L, mode, sums);
 }
 
 /* ---- entry points ---------------------------------------------------------------------------- */

@@ -537,6 +537,9 @@ TEST_P(StridedErrors, BadDescriptors) {
     t = x;
     t.strides = huge;
     all_fail(t, t, y, dx, HACT_ERR_INVALID_ARGUMENT, "strides[0]", "2^60");
+    int64_t most_negative[2] = {INT64_MIN, 1};
+    t.strides = most_negative;
+    all_fail(t, t, y, dx, HACT_ERR_INVALID_ARGUMENT, "strides[0]", "2^60");
     int64_t reach[2] = {-((int64_t)1 << 56), 1};  // far below address 0
     t = x;
     t.strides = reach;

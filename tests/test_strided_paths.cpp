@@ -13,15 +13,23 @@ namespace {
 using namespace hact_test;
 
 static_assert((int)kPathNone == (int)HACTI_PATH_NONE && (int)kPathFlat == (int)HACTI_PATH_FLAT &&
-                  (int)kPathRows == (int)HACTI_PATH_ROWS && (int)kPathBlocks == (int)HACTI_PATH_BLOCKS,
+                  (int)kPathRows == (int)HACTI_PATH_ROWS && (int)kPathBlocks == (int)HACTI_PATH_BLOCKS &&
+                  (int)kPathTiles == (int)HACTI_PATH_TILES,
               "hact_strided.h's path values are runtime/internal.h's");
 
+// Records paths while a test runs.
+struct RecordPaths {
+    RecordPaths() { hacti_tensor_record_paths(1); }
+    ~RecordPaths() { hacti_tensor_record_paths(0); }
+};
+
 const char* path_name(int p) {
-    static const char* const names[] = {"none", "flat", "rows", "blocks"};
-    return p >= 0 && p < 4 ? names[p] : "?";
+    static const char* const names[] = {"none", "flat", "rows", "blocks", "tiles"};
+    return p >= 0 && p < 5 ? names[p] : "?";
 }
 
 TEST(StridedPaths, EachLayoutTakesItsPath) {
+    RecordPaths recording;
     hact_op swish;  // learnable: backward_params runs a kernel too
     ASSERT_EQ(hact_op_from_name("swish", &swish), HACT_OK);
     for (const Layout& L : layouts()) {
@@ -41,6 +49,7 @@ TEST(StridedPaths, EachLayoutTakesItsPath) {
 }
 
 TEST(StridedPaths, FailedCallsRunNothing) {
+    RecordPaths recording;
     hact_op silu;
     ASSERT_EQ(hact_op_from_name("silu", &silu), HACT_OK);
     float a[4] = {1, 2, 3, 4}, b[4];
@@ -56,6 +65,7 @@ TEST(StridedPaths, FailedCallsRunNothing) {
 // The row and block paths go through the chunked flat runner: with chunks smaller than a row,
 // results stay the same.
 TEST(StridedPaths, RowsLongerThanAChunk) {
+    RecordPaths recording;
     hact_op silu;
     ASSERT_EQ(hact_op_from_name("silu", &silu), HACT_OK);
     ViewSpec v{{3, 1000}, {2000, 1}, 1000, 6000};

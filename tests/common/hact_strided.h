@@ -110,7 +110,7 @@ struct Layout {
     // call: the same bits.
     bool pgrad_same_order;
 };
-enum { kPathNone = 0, kPathFlat = 1, kPathRows = 2, kPathBlocks = 3 };
+enum { kPathNone = 0, kPathFlat = 1, kPathRows = 2, kPathBlocks = 3, kPathTiles = 4 };
 
 inline ViewSpec contiguous(std::vector<int64_t> shape) {
     ViewSpec v;
@@ -193,6 +193,18 @@ inline std::vector<Layout> layouts() {
         ViewSpec flipped{{5, 6, 10}, {-60, -10, -1}, 299, 300};
         ViewSpec chunk{{5, 6, 10}, {120, 20, 1}, 10, 600};
         L.push_back({"mixed_layouts", transposed, flipped, contiguous({5, 6, 10}), chunk, kPathBlocks, false});
+    }
+    {
+        // x the transpose of a contiguous [40, 50] tensor, the others contiguous: tiles.
+        ViewSpec t{{50, 40}, {1, 50}, 0, 2000};
+        L.push_back({"transposed_input", t, contiguous({50, 40}), contiguous({50, 40}), contiguous({50, 40}),
+                     kPathTiles, false});
+    }
+    {
+        // x permute(2, 0, 1) of a contiguous [5, 30, 16] tensor, y and dx .chunk(2, dim=2) slices of
+        // [16, 5, 60] tensors: x's densest dimension is the outermost (tiles after reordering).
+        ViewSpec x{{16, 5, 30}, {1, 480, 16}, 0, 2400}, chunk{{16, 5, 30}, {300, 60, 1}, 30, 4800};
+        L.push_back({"transposed_3d_chunk", x, contiguous({16, 5, 30}), chunk, chunk, kPathTiles, false});
     }
     {
         // Sign disagreement in one dimension: x reversed along dim 1, the others not.
