@@ -213,7 +213,7 @@ TEST_P(Strided, OutputSharingABufferWithoutOverlap) {
 
 INSTANTIATE_TEST_SUITE_P(All, Strided, ::testing::ValuesIn(all_op_params()), LabelName());
 
-// Every ISA, on the layouts that exercise each path (flat, rows, blocks).
+// Every ISA, on the layouts that exercise each path (flat, rows, blocks, tiles).
 class StridedIsa : public IsaTest<OpOnlyIsa> {};
 TEST_P(StridedIsa, PathsMatchTheFlatCall) {
     const OpRef& op = *GetParam().op;
@@ -222,7 +222,7 @@ TEST_P(StridedIsa, PathsMatchTheFlatCall) {
     uint64_t seed = 0x15A;
     for (const Layout& L : layouts()) {
         if (L.name == "transposed" || L.name == "chunk_dim1_long_rows" || L.name == "mixed_layouts" ||
-            L.name == "inner_stride_2" || L.name == "broadcast_inputs")
+            L.name == "inner_stride_2" || L.name == "broadcast_inputs" || L.name == "transposed_input")
             check_layout(op, hp, p, L, seed += 3);
     }
 }
@@ -382,6 +382,9 @@ TEST(StridedThreads, SameResultsWithAnyThreadCount) {
         // Gathered blocks (inner stride 3), 150K elements, a task boundary inside a row.
         {"blocks", {{500, 301}, {903, 3}, 1, 451500}, {{500, 301}, {903, 3}, 2, 451500},
          contiguous({500, 301}), {{500, 301}, {-903, -3}, 451500 - 1, 451500}, kPathBlocks, false},
+        // Tiles (x and dy transposed, edge tiles on both dimensions), 250K elements.
+        {"tiles", {{601, 415}, {1, 601}, 0, 249415}, {{601, 415}, {1, 601}, 0, 249415}, contiguous({601, 415}),
+         contiguous({601, 415}), kPathTiles, false},
     };
     for (const Layout& L : cases) {
         SCOPED_TRACE(L.name);

@@ -178,9 +178,9 @@ HACT_API int hact_get_num_threads(void);
  *   tensors are contiguous in the same order).
  * - Views that are contiguous once their dimensions are reordered and merged (a transpose of a
  *   contiguous tensor, all strides negated, extent-1 dimensions anywhere) take the flat path: one
- *   kernel call. Other layouts run the kernel per contiguous row, or gather blocks of elements
- *   into a stack buffer, compute and scatter them (no heap allocation). docs/design.md has the
- *   details. */
+ *   kernel call. Other layouts run the kernel per contiguous row, or gather blocks or tiles of
+ *   elements into stack buffers, compute and scatter them (no heap allocation), in parallel tasks
+ *   when large. docs/design.md ("Strided tensors") has the details. */
 #define HACT_TENSOR_MAX_NDIM 64
 
 /* DLPack device types (DLDeviceType values). */
