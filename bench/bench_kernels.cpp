@@ -106,7 +106,7 @@ const Buffers &buffers(std::size_t n) {
     auto it = cache.find(n);
     if (it == cache.end()) {
         Buffers b{random_array(n, 1), random_array(n, 2), random_array(n, 3), random_array(n, 4),
-                  random_array(n, 5)};
+                  random_array(n, 5), {}, {}, {}, {}, {}};
         b.x_bf16 = narrow(b.x.get(), n, HACT_BF16);
         b.dy_bf16 = narrow(b.dy.get(), n, HACT_BF16);
         b.x_f16 = narrow(b.x.get(), n, HACT_F16);

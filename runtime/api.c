@@ -78,19 +78,20 @@ struct halide_type_t hacti_halide_type(hact_dtype dtype) {
     return types[dtype];
 }
 
-/* dir names the entry point in messages; kernel_dir is the kernel the call needs (backward_params
+/* what names the entry point in messages (NULL: the direction's name); kernel_dir is the kernel the call needs (backward_params
  * of an op without learnable parameters checks dtype support against the forward kernel).
  * where: HACTI_ON_CPU (the best ISA variant) or HACTI_ON_CUDA (the device kernel). */
-hact_status hacti_check_call(call *c, hacti_where where, hact_op op, hact_dtype dtype, hacti_dir dir,
-                             hacti_dir kernel_dir, const hact_params *params) {
+hact_status hacti_check_call(call *c, hacti_where where, const char *what, hact_op op, hact_dtype dtype,
+                             hacti_dir dir, hacti_dir kernel_dir, const hact_params *params) {
     hacti_init();
     const char *prefix = where == HACTI_ON_CUDA ? "hact_cuda_" : "hact_";
+    if (!what) what = dir_names[dir];
     if ((int)op < 0 || op >= hact_op_count_) {
-        hacti_name_call(c, prefix, dir_names[dir], "?");
+        hacti_name_call(c, prefix, what, "?");
         return hacti_fail(HACT_ERR_UNKNOWN_OP, "%s: op %d is not in the registry (0..%d)", c->entry,
                           (int)op, (int)hact_op_count_ - 1);
     }
-    hacti_name_call(c, prefix, dir_names[dir], hact_op_name(op));
+    hacti_name_call(c, prefix, what, hact_op_name(op));
     HACTI_TRY(hacti_check_dtype(c, dtype));
     if (where == HACTI_ON_CUDA) {
         c->kernel = hacti_find_device_kernel(op, dtype, kernel_dir);
@@ -157,29 +158,46 @@ hact_status hacti_kernel_failed(const call *c, int rc) {
     return s;
 }
 
+/* The kernel over n elements, no checks (hacti_run_*: the callers have checked everything). */
+hact_status hacti_run_forward(const call *c, const void *x, void *y, size_t n) {
+    for (size_t off = 0; off < n; off += max_chunk) {
+        const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
+        halide_dimension_t dx, dy;
+        halide_buffer_t bx = make_buffer(c, x, off, len, &dx), by = make_buffer(c, y, off, len, &dy);
+        int rc = ((hacti_fwd_fn)c->kernel)(&bx, HACTI_ARGS(*c), &by);
+        if (rc != 0) return hacti_kernel_failed(c, rc);
+    }
+    return HACT_OK;
+}
+
+hact_status hacti_run_backward(const call *c, const void *x, const void *dy, void *dx, size_t n) {
+    for (size_t off = 0; off < n; off += max_chunk) {
+        const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
+        halide_dimension_t d0, d1, d2;
+        halide_buffer_t bx = make_buffer(c, x, off, len, &d0), bdy = make_buffer(c, dy, off, len, &d1),
+                        bdx = make_buffer(c, dx, off, len, &d2);
+        int rc = ((hacti_bwd_fn)c->kernel)(&bx, &bdy, HACTI_ARGS(*c), &bdx);
+        if (rc != 0) return hacti_kernel_failed(c, rc);
+    }
+    return HACT_OK;
+}
+
 hact_status hact_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
                          const hact_params *params) {
     call c;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CPU, op, dtype, HACTI_FWD, HACTI_FWD, params));
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CPU, NULL, op, dtype, HACTI_FWD, HACTI_FWD, params));
     if (n == 0) return HACT_OK;
     HACTI_TRY(hacti_check_size(&c, n));
     HACTI_TRY(hacti_check_pointer(&c, x, "x"));
     HACTI_TRY(hacti_check_pointer(&c, y, "y"));
     HACTI_TRY(hacti_check_overlap(&c, x, "x", y, "y", n));
-    for (size_t off = 0; off < n; off += max_chunk) {
-        const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
-        halide_dimension_t dx, dy;
-        halide_buffer_t bx = make_buffer(&c, x, off, len, &dx), by = make_buffer(&c, y, off, len, &dy);
-        int rc = ((hacti_fwd_fn)c.kernel)(&bx, HACTI_ARGS(c), &by);
-        if (rc != 0) return hacti_kernel_failed(&c, rc);
-    }
-    return HACT_OK;
+    return hacti_run_forward(&c, x, y, n);
 }
 
 hact_status hact_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy, void *dx,
                           size_t n, const hact_params *params) {
     call c;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CPU, op, dtype, HACTI_BWD, HACTI_BWD, params));
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CPU, NULL, op, dtype, HACTI_BWD, HACTI_BWD, params));
     if (n == 0) return HACT_OK;
     HACTI_TRY(hacti_check_size(&c, n));
     HACTI_TRY(hacti_check_pointer(&c, x, "x"));
@@ -187,15 +205,7 @@ hact_status hact_backward(hact_op op, hact_dtype dtype, const void *x, const voi
     HACTI_TRY(hacti_check_pointer(&c, dx, "dx"));
     HACTI_TRY(hacti_check_overlap(&c, x, "x", dx, "dx", n));
     HACTI_TRY(hacti_check_overlap(&c, dy, "dy", dx, "dx", n));
-    for (size_t off = 0; off < n; off += max_chunk) {
-        const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
-        halide_dimension_t d0, d1, d2;
-        halide_buffer_t bx = make_buffer(&c, x, off, len, &d0), bdy = make_buffer(&c, dy, off, len, &d1),
-                        bdx = make_buffer(&c, dx, off, len, &d2);
-        int rc = ((hacti_bwd_fn)c.kernel)(&bx, &bdy, HACTI_ARGS(c), &bdx);
-        if (rc != 0) return hacti_kernel_failed(&c, rc);
-    }
-    return HACT_OK;
+    return hacti_run_backward(&c, x, dy, dx, n);
 }
 
 /* Adds one pgrad kernel call over len elements (a multiple of the lane count) to sums. */
@@ -210,12 +220,44 @@ static hact_status pgrad_add(const call *c, const void *x, const void *dy, size_
     bp.type = (struct halide_type_t){halide_type_float, 64, 1};
     bp.dimensions = 2;
     bp.dim = dp;
-    int rc = ((hacti_pgrad_fn)c->kernel)(&bx, &bdy, HACTI_ARGS((*c)), &bp);
+    int rc = ((hacti_pgrad_fn)c->kernel)(&bx, &bdy, HACTI_ARGS(*c), &bp);
     if (rc != 0) return hacti_kernel_failed(c, rc);
     for (int j = 0; j < nlearn; ++j) {
         for (int l = 0; l < HACT_PGRAD_LANES; ++l) sums[j] += partial[j * HACT_PGRAD_LANES + l];
     }
     return HACT_OK;
+}
+
+/* sums[j] += sum over n elements of dy * df/dp_j, p_j the j-th learnable parameter (the op has
+ * at least one: c->kernel is its pgrad kernel). */
+hact_status hacti_run_pgrad(const call *c, const void *x, const void *dy, size_t n, double *sums) {
+    const unsigned learnable = hact_op_learnable_params(c->op);
+    int nlearn = 0;
+    for (int k = 0; k < HACT_NUM_PARAMS; ++k) nlearn += (learnable >> k) & 1u;
+    const size_t whole = n - n % HACT_PGRAD_LANES;
+    for (size_t off = 0; off < whole; off += max_chunk) {
+        const int32_t len = (int32_t)(whole - off < max_chunk ? whole - off : max_chunk);
+        HACTI_TRY(pgrad_add(c, x, dy, off, len, nlearn, sums));
+    }
+    if (whole < n) {
+        /* The last n % LANES elements, zero-padded: every op's term is 0 at x = 0, dy = 0. */
+        const size_t es = dtype_sizes[c->dtype], rest = n - whole;
+        _Alignas(64) unsigned char xs[HACT_PGRAD_LANES * 8] = {0}, dys[HACT_PGRAD_LANES * 8] = {0};
+        memcpy(xs, (const unsigned char *)x + whole * es, rest * es);
+        memcpy(dys, (const unsigned char *)dy + whole * es, rest * es);
+        HACTI_TRY(pgrad_add(c, xs, dys, 0, HACT_PGRAD_LANES, nlearn, sums));
+    }
+    return HACT_OK;
+}
+
+/* grad from the double sums of hacti_run_pgrad: learnable fields rounded once, the rest 0. */
+void hacti_pgrad_result(hact_op op, const double *sums, hact_params *grad) {
+    const unsigned learnable = hact_op_learnable_params(op);
+    float out[HACT_NUM_PARAMS] = {0};
+    for (int k = 0, j = 0; k < HACT_NUM_PARAMS; ++k) {
+        if ((learnable >> k) & 1u) out[k] = (float)sums[j++];
+    }
+    memcpy(grad, out, sizeof out);
 }
 
 hact_status hact_backward_params(hact_op op, hact_dtype dtype, const void *x, const void *dy,
@@ -224,7 +266,8 @@ hact_status hact_backward_params(hact_op op, hact_dtype dtype, const void *x, co
     const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
     /* An op without learnable parameters has no pgrad kernel: its arguments are checked like
      * any other call's (against the forward kernel for dtype support) and the result is zero. */
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CPU, op, dtype, HACTI_PGRAD, learnable ? HACTI_PGRAD : HACTI_FWD, params));
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CPU, NULL, op, dtype, HACTI_PGRAD,
+                               learnable ? HACTI_PGRAD : HACTI_FWD, params));
     if (!grad)
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_backward_params(%s): grad is NULL", hact_op_name(op));
     if (n > 0) {
@@ -232,32 +275,8 @@ hact_status hact_backward_params(hact_op op, hact_dtype dtype, const void *x, co
         HACTI_TRY(hacti_check_pointer(&c, x, "x"));
         HACTI_TRY(hacti_check_pointer(&c, dy, "dy"));
     }
-    if (learnable == 0) {
-        memset(grad, 0, sizeof *grad);
-        return HACT_OK;
-    }
     double sums[HACT_MAX_LEARNABLE] = {0};
-    int nlearn = 0;
-    for (int k = 0; k < HACT_NUM_PARAMS; ++k) nlearn += (learnable >> k) & 1u;
-    if (n > 0) {
-        const size_t whole = n - n % HACT_PGRAD_LANES;
-        for (size_t off = 0; off < whole; off += max_chunk) {
-            const int32_t len = (int32_t)(whole - off < max_chunk ? whole - off : max_chunk);
-            HACTI_TRY(pgrad_add(&c, x, dy, off, len, nlearn, sums));
-        }
-        if (whole < n) {
-            /* The last n % LANES elements, zero-padded: every op's term is 0 at x = 0, dy = 0. */
-            const size_t es = dtype_sizes[dtype], rest = n - whole;
-            _Alignas(64) unsigned char xs[HACT_PGRAD_LANES * 8] = {0}, dys[HACT_PGRAD_LANES * 8] = {0};
-            memcpy(xs, (const unsigned char *)x + whole * es, rest * es);
-            memcpy(dys, (const unsigned char *)dy + whole * es, rest * es);
-            HACTI_TRY(pgrad_add(&c, xs, dys, 0, HACT_PGRAD_LANES, nlearn, sums));
-        }
-    }
-    float out[HACT_NUM_PARAMS] = {0};
-    for (int k = 0, j = 0; k < HACT_NUM_PARAMS; ++k) {
-        if ((learnable >> k) & 1u) out[k] = (float)sums[j++];
-    }
-    memcpy(grad, out, sizeof out);
+    if (learnable != 0 && n > 0) HACTI_TRY(hacti_run_pgrad(&c, x, dy, n, sums));
+    hacti_pgrad_result(op, sums, grad);
     return HACT_OK;
 }

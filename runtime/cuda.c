@@ -233,7 +233,7 @@ hact_status hact_cuda_forward(hact_op op, hact_dtype dtype, const void *x, void 
                               const hact_params *params, void *stream) {
     hacti_call c;
     hacti_cuda_uc uc;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, op, dtype, HACTI_FWD, HACTI_FWD, params));
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_FWD, HACTI_FWD, params));
     HACTI_TRY(enter("hact_cuda_forward", &uc, stream));
     hact_status s = HACT_OK;
     if (n == 0) return leave(s);
@@ -258,7 +258,7 @@ hact_status hact_cuda_backward(hact_op op, hact_dtype dtype, const void *x, cons
                                size_t n, const hact_params *params, void *stream) {
     hacti_call c;
     hacti_cuda_uc uc;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, op, dtype, HACTI_BWD, HACTI_BWD, params));
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_BWD, HACTI_BWD, params));
     HACTI_TRY(enter("hact_cuda_backward", &uc, stream));
     hact_status s = HACT_OK;
     if (n == 0) return leave(s);
@@ -320,7 +320,7 @@ hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *
     hacti_call c;
     hacti_cuda_uc uc;
     const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, op, dtype, HACTI_PGRAD,
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_PGRAD,
                                learnable ? HACTI_PGRAD : HACTI_FWD, params));
     HACTI_TRY(enter("hact_cuda_backward_params", &uc, stream));
     hact_status s;

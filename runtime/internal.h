@@ -5,7 +5,14 @@
 
 #include <stddef.h>
 
+/* C++ tests include this file inside extern "C"; HalideRuntime.h has C++ templates. */
+#ifdef __cplusplus
+extern "C++" {
+#endif
 #include "HalideRuntime.h"
+#ifdef __cplusplus
+}
+#endif
 
 #include "hact/hact.h"
 #include "kernel_abi.h"
@@ -66,8 +73,25 @@ hact_status hacti_check_params(hacti_call *c, hact_op op, const hact_params *par
 const char *hacti_dtype_name(hact_dtype dtype);
 struct halide_type_t hacti_halide_type(hact_dtype dtype); /* the Halide type of the storage */
 int hacti_is_finite(const void *data, size_t i, hact_dtype dtype); /* element i, not inf or NaN */
-hact_status hacti_check_call(hacti_call *c, hacti_where where, hact_op op, hact_dtype dtype,
-                             hacti_dir dir, hacti_dir kernel_dir, const hact_params *params);
+/* what: the entry point's name after "hact_" / "hact_cuda_" (NULL: the direction's). */
+hact_status hacti_check_call(hacti_call *c, hacti_where where, const char *what, hact_op op,
+                             hact_dtype dtype, hacti_dir dir, hacti_dir kernel_dir,
+                             const hact_params *params);
+/* The kernel over n dense elements (chunked), arguments already checked; in place as the flat
+ * entry points allow (y == x; dx == x and/or dx == dy). */
+hact_status hacti_run_forward(const hacti_call *c, const void *x, void *y, size_t n);
+hact_status hacti_run_backward(const hacti_call *c, const void *x, const void *dy, void *dx, size_t n);
+/* sums[j] += sum of dy * df/dp_j over n elements, j over the op's learnable parameters (at least
+ * one); hacti_pgrad_result rounds the sums once into grad (other fields 0). */
+hact_status hacti_run_pgrad(const hacti_call *c, const void *x, const void *dy, size_t n, double *sums);
+void hacti_pgrad_result(hact_op op, const double *sums, hact_params *grad);
+
+/* tensor.c: how the last hact_*_tensor call ran (process-wide, for tests; recorded only after
+ * hacti_tensor_record_paths(1)): nothing to compute or failed, one flat kernel call, one call per
+ * contiguous row, gathered blocks, gathered tiles. */
+enum { HACTI_PATH_NONE = 0, HACTI_PATH_FLAT = 1, HACTI_PATH_ROWS = 2, HACTI_PATH_BLOCKS = 3, HACTI_PATH_TILES = 4 };
+int hacti_tensor_last_path(void);
+void hacti_tensor_record_paths(int on);
 hact_status hacti_check_pointer(const hacti_call *c, const void *ptr, const char *arg);
 hact_status hacti_check_overlap(const hacti_call *c, const void *a, const char *an, const void *b,
                                 const char *bn, size_t n);

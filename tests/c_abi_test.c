@@ -121,6 +121,63 @@ static void test_compute(void) {
     }
 }
 
+/* Strided tensors from C: a transposed view, a .chunk() slice, the parameter gradient of a
+ * contiguous tensor (the flat call's bits), in place, and a shape mismatch. */
+static void test_strided(void) {
+    enum { R = 4, C = 6 };
+    float buf[R * 2 * C], out[C * R], flat_in[C * R], flat_out[C * R], ones[R * C];
+    int64_t shape_t[2] = {C, R}, strides_t[2] = {1, 2 * C}; /* the first half's transpose */
+    int64_t shape_c[2] = {R, C}, strides_c[2] = {2 * C, 1}; /* a chunk: columns C..2C-1 */
+    hact_tensor x, y, dy, dx;
+    hact_params g, g_flat;
+    hact_op silu, swish;
+    int i, j;
+    for (i = 0; i < R * 2 * C; ++i) buf[i] = 0.25f * (float)i - 6.0f;
+    for (i = 0; i < R * C; ++i) ones[i] = 1.0f;
+    CHECK(hact_op_from_name("silu", &silu) == HACT_OK);
+    CHECK(hact_op_from_name("swish", &swish) == HACT_OK);
+
+    x = hact_tensor_make(buf, HACT_F32, 2, shape_t, strides_t);
+    y = hact_tensor_make(out, HACT_F32, 2, shape_t, NULL);
+    CHECK(hact_forward_tensor(silu, &x, &y, NULL) == HACT_OK);
+    for (i = 0; i < C; ++i)
+        for (j = 0; j < R; ++j) flat_in[i * R + j] = buf[j * 2 * C + i];
+    CHECK(hact_forward(silu, HACT_F32, flat_in, flat_out, C * R, NULL) == HACT_OK);
+    for (i = 0; i < C * R; ++i) CHECK(same_bits(out[i], flat_out[i]));
+
+    /* backward on the second chunk, in place (dx = x). */
+    x = hact_tensor_make(buf + C, HACT_F32, 2, shape_c, strides_c);
+    dy = hact_tensor_make(ones, HACT_F32, 2, shape_c, NULL);
+    for (i = 0; i < R; ++i)
+        for (j = 0; j < C; ++j) flat_in[i * C + j] = buf[i * 2 * C + C + j];
+    CHECK(hact_backward(silu, HACT_F32, flat_in, ones, flat_out, R * C, NULL) == HACT_OK);
+    CHECK(hact_backward_tensor(silu, &x, &dy, &x, NULL) == HACT_OK);
+    for (i = 0; i < R; ++i)
+        for (j = 0; j < C; ++j) {
+            CHECK(same_bits(buf[i * 2 * C + C + j], flat_out[i * C + j]));
+            CHECK(same_bits(buf[i * 2 * C + j], 0.25f * (float)(i * 2 * C + j) - 6.0f)); /* untouched */
+        }
+
+    /* dbeta of a contiguous tensor: the flat call's bits. */
+    x = hact_tensor_make(flat_in, HACT_F32, 2, shape_c, NULL);
+    CHECK(hact_backward_params_tensor(swish, &x, &dy, NULL, &g) == HACT_OK);
+    CHECK(hact_backward_params(swish, HACT_F32, flat_in, ones, R * C, NULL, &g_flat) == HACT_OK);
+    CHECK(memcmp(&g, &g_flat, sizeof g) == 0);
+
+    /* Errors: a shape mismatch names the dimension; float64 is not built; CUDA memory. */
+    dx = hact_tensor_make(out, HACT_F32, 2, shape_t, NULL);
+    CHECK(hact_backward_tensor(silu, &x, &dy, &dx, NULL) == HACT_ERR_INVALID_ARGUMENT);
+    CHECK(strstr(hact_last_error(), "dimension 0") != NULL);
+    y = hact_tensor_make(out, HACT_F64, 2, shape_c, NULL);
+    x.dtype = y.dtype;
+    CHECK(hact_forward_tensor(silu, &x, &y, NULL) == HACT_ERR_UNSUPPORTED);
+    x = hact_tensor_make(flat_in, HACT_F32, 2, shape_c, NULL);
+    y = hact_tensor_make(out, HACT_F32, 2, shape_c, NULL);
+    y.device.device_type = HACT_DEVICE_CUDA;
+    CHECK(hact_forward_tensor(silu, &x, &y, NULL) == HACT_ERR_UNSUPPORTED);
+    CHECK(strstr(hact_last_error(), "cuda") != NULL);
+}
+
 static void test_errors_and_status(void) {
     int s;
     for (s = HACT_OK; s <= HACT_ERR_DEVICE_UNAVAILABLE; ++s) {
@@ -173,6 +230,7 @@ static void test_version(void) {
 int main(void) {
     test_registry();
     test_compute();
+    test_strided();
     test_errors_and_status();
     test_isa_and_threads();
     test_version();

@@ -6,7 +6,6 @@
 
 #include <tuple>
 
-#include "HalideRuntime.h"  // before internal.h: C++ declarations outside its extern "C"
 extern "C" {
 #include "internal.h"
 }

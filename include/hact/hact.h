@@ -11,6 +11,7 @@
 #define HACT_H_5A1C7E
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* Version: the single source of truth; CMake parses these three lines. */
 #define HACT_VERSION_MAJOR 0
@@ -214,6 +215,143 @@ HACT_API hact_status hact_cuda_available(void);
 /* Name and compute capability (major * 10 + minor) of the device the calling thread's calls
  * would run on. */
 HACT_API hact_status hact_cuda_device_info(char *name, size_t name_size, int *capability);
+/* ---- strided tensors ---------------------------------------------------------------------- */
+/* A tensor descriptor with the memory layout of DLPack's DLTensor (https://dmlc.github.io/dlpack),
+ * field for field, so the DLTensor of any DLPack producer (PyTorch, NumPy, JAX, CuPy, ...) can be
+ * passed after a pointer cast: (const hact_tensor *)&managed->dl_tensor. When <dlpack/dlpack.h>
+ * is included before this header, the layouts are compared at compile time and
+ * hact_tensor_from_dlpack() does the cast.
+ *
+ *   data + byte_offset  the address of element (0, ..., 0), aligned to the element size. The
+ *                       element at index (i_0, ..., i_{ndim-1}) is at that address plus
+ *                       (i_0 * strides[0] + ... + i_{ndim-1} * strides[ndim-1]) elements.
+ *   device              {HACT_DEVICE_CPU, 0}. Host memory of other DLPack devices (CUDA or ROCm
+ *                       pinned host memory) is accepted too; device_id is ignored for host
+ *                       memory. CUDA, CUDA managed and ROCm memory: HACT_ERR_UNSUPPORTED (CUDA
+ *                       entry points are planned); an unknown device type: HACT_ERR_UNSUPPORTED.
+ *   ndim                0 (a scalar: one element) to HACT_TENSOR_MAX_NDIM.
+ *   dtype               DLPack's {code, bits, lanes}; float32 = {HACT_DL_FLOAT, 32, 1}. Float16,
+ *                       bfloat16 and float64 are HACT_ERR_UNSUPPORTED until their kernels are
+ *                       built; integer, complex and vector (lanes > 1) types are
+ *                       HACT_ERR_UNSUPPORTED; bits or lanes 0 is HACT_ERR_INVALID_ARGUMENT.
+ *   shape[ndim]         extents >= 0 (NULL only when ndim is 0).
+ *   strides[ndim]       in elements, not bytes (as DLPack); any sign; 0 repeats an element
+ *                       (broadcast: inputs only). NULL means compact row-major. The stride of
+ *                       an extent-1 dimension is never used.
+ *   byte_offset         added to data.
+ *
+ * Rules of the _tensor entry points:
+ * - Every tensor of a call has the same ndim, shape, dtype and device: no implicit broadcasting
+ *   (broadcast an input by giving it stride 0). A mismatch is HACT_ERR_INVALID_ARGUMENT and the
+ *   message names the dimension.
+ * - No two elements of an output may share memory (stride 0, or strides that make elements
+ *   coincide); an output may be exactly the same view as an input (same address of element 0 and
+ *   same strides: in place, y = x, dx = x and/or dx = dy) but must not overlap an input in any
+ *   other way. Both are decided exactly (a bounded search for a shared element, as NumPy's
+ *   may_share_memory does); the rare layout the search cannot decide within its work limit is
+ *   refused as overlapping. HACT_ERR_INVALID_ARGUMENT.
+ * - The element count and the memory span of every tensor are below 2^60 elements.
+ * - A tensor with no elements (an extent 0) is never read or written; data may then be NULL.
+ * - Forward and backward results are bit for bit those of the flat call on contiguous copies,
+ *   for every layout. hact_backward_params_tensor sums in double and rounds once like the flat
+ *   call; the order of the terms follows the memory layout, so the float result can differ from
+ *   the flat call on a contiguous copy by the rounding of the double sum (identical when the
+ *   tensors are contiguous in the same order).
+ * - Views that are contiguous once their dimensions are reordered and merged (a transpose of a
+ *   contiguous tensor, all strides negated, extent-1 dimensions anywhere) take the flat path: one
+ *   kernel call. Other layouts run the kernel per contiguous row, or gather blocks or tiles of
+ *   elements into stack buffers, compute and scatter them (no heap allocation), in parallel tasks
+ *   when large. docs/design.md ("Strided tensors") has the details. */
+#define HACT_TENSOR_MAX_NDIM 64
+
+/* DLPack device types (DLDeviceType values). */
+#define HACT_DEVICE_CPU 1
+#define HACT_DEVICE_CUDA 2
+#define HACT_DEVICE_CUDA_HOST 3
+#define HACT_DEVICE_ROCM 10
+#define HACT_DEVICE_ROCM_HOST 11
+#define HACT_DEVICE_CUDA_MANAGED 13
+
+/* DLPack type codes (DLDataTypeCode values). */
+#define HACT_DL_INT 0
+#define HACT_DL_UINT 1
+#define HACT_DL_FLOAT 2
+#define HACT_DL_BFLOAT 4
+
+typedef struct hact_device {
+    int32_t device_type; /* HACT_DEVICE_*; DLDevice.device_type */
+    int32_t device_id;
+} hact_device;
+
+typedef struct hact_dltype {
+    uint8_t code; /* HACT_DL_* */
+    uint8_t bits;
+    uint16_t lanes;
+} hact_dltype;
+
+typedef struct hact_tensor {
+    void *data;
+    hact_device device;
+    int32_t ndim;
+    hact_dltype dtype;
+    const int64_t *shape;
+    const int64_t *strides;
+    uint64_t byte_offset;
+} hact_tensor;
+
+/* y = f(x) elementwise. y may be exactly x's view (in place). params NULL: the op's defaults. */
+HACT_API hact_status hact_forward_tensor(hact_op op, const hact_tensor *x, const hact_tensor *y,
+                                         const hact_params *params);
+/* dx = dy * f'(x) elementwise. dx may be exactly x's view and/or dy's. */
+HACT_API hact_status hact_backward_tensor(hact_op op, const hact_tensor *x, const hact_tensor *dy,
+                                          const hact_tensor *dx, const hact_params *params);
+/* grad->p = sum over all elements of dy * df(x)/dp for every learnable field p, other fields 0
+ * (as hact_backward_params). x and dy may overlap in any way (both are read only). */
+HACT_API hact_status hact_backward_params_tensor(hact_op op, const hact_tensor *x,
+                                                 const hact_tensor *dy, const hact_params *params,
+                                                 hact_params *grad);
+
+/* A CPU tensor of a hact_dtype (strides NULL: compact row-major). shape and strides are
+ * referenced, not copied. */
+static inline hact_tensor hact_tensor_make(void *data, hact_dtype dtype, int32_t ndim,
+                                           const int64_t *shape, const int64_t *strides) {
+    static const hact_dltype types[4] = {{HACT_DL_FLOAT, 32, 1}, {HACT_DL_FLOAT, 16, 1},
+                                         {HACT_DL_BFLOAT, 16, 1}, {HACT_DL_FLOAT, 64, 1}};
+    hact_tensor t;
+    t.data = data;
+    t.device.device_type = HACT_DEVICE_CPU;
+    t.device.device_id = 0;
+    t.ndim = ndim;
+    if ((int)dtype >= 0 && (int)dtype < 4) {
+        t.dtype = types[dtype];
+    } else {
+        t.dtype.code = 0; /* not a hact_dtype: the calls report it */
+        t.dtype.bits = 0;
+        t.dtype.lanes = 0;
+    }
+    t.shape = shape;
+    t.strides = strides;
+    t.byte_offset = 0;
+    return t;
+}
+
+#ifdef DLPACK_DLPACK_H_
+/* dlpack.h was included first: check that hact_tensor is DLTensor's layout (a negative array
+ * size fails the build), and cast. */
+typedef char hact_dltensor_layout_check_[(sizeof(DLTensor) == sizeof(hact_tensor) &&
+                                          offsetof(DLTensor, ndim) == offsetof(hact_tensor, ndim) &&
+                                          offsetof(DLTensor, dtype) == offsetof(hact_tensor, dtype) &&
+                                          offsetof(DLTensor, shape) == offsetof(hact_tensor, shape) &&
+                                          offsetof(DLTensor, strides) == offsetof(hact_tensor, strides) &&
+                                          offsetof(DLTensor, byte_offset) ==
+                                              offsetof(hact_tensor, byte_offset) &&
+                                          sizeof(DLDataType) == sizeof(hact_dltype))
+                                             ? 1
+                                             : -1];
+static inline const hact_tensor *hact_tensor_from_dlpack(const DLTensor *t) {
+    return (const hact_tensor *)(const void *)t;
+}
+#endif
 
 /* ---- version ------------------------------------------------------------------------------ */
 /* The linked library's version (compare with HACT_VERSION_NUMBER to catch a header mismatch). */
