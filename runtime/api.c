@@ -160,26 +160,32 @@ hact_status hacti_kernel_failed(const call *c, int rc) {
 
 /* The kernel over n elements, no checks (hacti_run_*: the callers have checked everything). */
 hact_status hacti_run_forward(const call *c, const void *x, void *y, size_t n) {
-    for (size_t off = 0; off < n; off += max_chunk) {
+    const int pool = hacti_pool_enter(n);
+    hact_status s = HACT_OK;
+    for (size_t off = 0; off < n && s == HACT_OK; off += max_chunk) {
         const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
         halide_dimension_t dx, dy;
         halide_buffer_t bx = make_buffer(c, x, off, len, &dx), by = make_buffer(c, y, off, len, &dy);
         int rc = ((hacti_fwd_fn)c->kernel)(&bx, HACTI_ARGS(*c), &by);
-        if (rc != 0) return hacti_kernel_failed(c, rc);
+        if (rc != 0) s = hacti_kernel_failed(c, rc);
     }
-    return HACT_OK;
+    hacti_pool_leave(pool);
+    return s;
 }
 
 hact_status hacti_run_backward(const call *c, const void *x, const void *dy, void *dx, size_t n) {
-    for (size_t off = 0; off < n; off += max_chunk) {
+    const int pool = hacti_pool_enter(n);
+    hact_status s = HACT_OK;
+    for (size_t off = 0; off < n && s == HACT_OK; off += max_chunk) {
         const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
         halide_dimension_t d0, d1, d2;
         halide_buffer_t bx = make_buffer(c, x, off, len, &d0), bdy = make_buffer(c, dy, off, len, &d1),
                         bdx = make_buffer(c, dx, off, len, &d2);
         int rc = ((hacti_bwd_fn)c->kernel)(&bx, &bdy, HACTI_ARGS(*c), &bdx);
-        if (rc != 0) return hacti_kernel_failed(c, rc);
+        if (rc != 0) s = hacti_kernel_failed(c, rc);
     }
-    return HACT_OK;
+    hacti_pool_leave(pool);
+    return s;
 }
 
 hact_status hact_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
@@ -235,10 +241,14 @@ hact_status hacti_run_pgrad(const call *c, const void *x, const void *dy, size_t
     int nlearn = 0;
     for (int k = 0; k < HACT_NUM_PARAMS; ++k) nlearn += (learnable >> k) & 1u;
     const size_t whole = n - n % HACT_PGRAD_LANES;
-    for (size_t off = 0; off < whole; off += max_chunk) {
+    const int pool = hacti_pool_enter(whole);
+    hact_status s = HACT_OK;
+    for (size_t off = 0; off < whole && s == HACT_OK; off += max_chunk) {
         const int32_t len = (int32_t)(whole - off < max_chunk ? whole - off : max_chunk);
-        HACTI_TRY(pgrad_add(c, x, dy, off, len, nlearn, sums));
+        s = pgrad_add(c, x, dy, off, len, nlearn, sums);
     }
+    hacti_pool_leave(pool);
+    HACTI_TRY(s);
     if (whole < n) {
         /* The last n % LANES elements, zero-padded: every op's term is 0 at x = 0, dy = 0. */
         const size_t es = dtype_sizes[c->dtype], rest = n - whole;

@@ -207,14 +207,31 @@ hact_status hact_set_max_isa(hact_isa isa) {
     return HACT_OK;
 }
 
+/* Calls that may use Halide's thread pool hold this shared; hact_set_num_threads holds it
+ * exclusively while it restarts the pool (Halide's pool must not be shut down under a running
+ * pipeline). glibc's default rwlock prefers readers, so pool workers that take it again while
+ * their caller holds it (strided tasks) never wait for a pending writer. */
+static pthread_rwlock_t pool_lock = PTHREAD_RWLOCK_INITIALIZER;
+
+int hacti_pool_enter(size_t elements) {
+    if (elements < HACTI_POOL_MIN_ELEMENTS) return 0;
+    pthread_rwlock_rdlock(&pool_lock);
+    return 1;
+}
+void hacti_pool_leave(int entered) {
+    if (entered) pthread_rwlock_unlock(&pool_lock);
+}
+
 hact_status hact_set_num_threads(int n) {
     hacti_init();
     if (n < 0) return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "hact_set_num_threads: %d < 0", n);
     /* Halide's pool only wakes fewer workers when the count drops; workers already running keep
      * taking tasks (measured: 2 threads still ran after setting 1). Shutting the pool down makes
      * the next parallel call start exactly n. */
+    pthread_rwlock_wrlock(&pool_lock);
     if (atomic_exchange(&num_threads, n) != n) halide_shutdown_thread_pool();
     halide_set_num_threads(n);
+    pthread_rwlock_unlock(&pool_lock);
     return HACT_OK;
 }
 

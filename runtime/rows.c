@@ -10,18 +10,21 @@
 hact_status hacti_for_blocks(size_t rows, size_t len, size_t max_stride, size_t max_rows,
                              hacti_block_fn fn, void *ctx) {
     const size_t limit = hacti_max_chunk();
-    for (size_t l0 = 0; l0 < len;) {
+    const int pool = hacti_pool_enter(rows * len);
+    hact_status s = HACT_OK;
+    for (size_t l0 = 0; l0 < len && s == HACT_OK;) {
         const size_t lc = len - l0 < limit ? len - l0 : limit;
         size_t rpc = max_stride == 0 || max_stride > limit ? 1 : 1 + (limit - lc) / max_stride;
         if (rpc > max_rows) rpc = max_rows;
-        for (size_t r0 = 0; r0 < rows;) {
+        for (size_t r0 = 0; r0 < rows && s == HACT_OK;) {
             const size_t rc = rows - r0 < rpc ? rows - r0 : rpc;
-            HACTI_TRY(fn(ctx, r0, rc, l0, lc));
+            s = fn(ctx, r0, rc, l0, lc);
             r0 += rc;
         }
         l0 += lc;
     }
-    return HACT_OK;
+    hacti_pool_leave(pool);
+    return s;
 }
 
 void hacti_block_buffer(struct halide_buffer_t *buf, struct halide_dimension_t *dims, const void *base,

@@ -811,7 +811,9 @@ static hact_status run_all(const ctx *cx, const layout *L, int mode, double *sum
               .sums = sums ? task_sums : NULL, .status = HACT_OK};
     atomic_init(&w.failed, 0);
     if (sums) memset(task_sums, 0, (size_t)ntasks * sizeof task_sums[0]);
+    const int pool = hacti_pool_enter((size_t)cx->numel);
     const int rc = halide_do_par_for(NULL, task, 0, (int)ntasks, (uint8_t *)&w);
+    hacti_pool_leave(pool);
     if (atomic_load(&w.failed)) return hacti_fail(w.status, "%s", w.message);
     if (rc != 0)
         return FAIL(cx, HACT_ERR_KERNEL, "the thread pool failed (Halide error %d)", rc);
