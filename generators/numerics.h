@@ -243,7 +243,7 @@ inline Expr times_zero(const Expr &v) {
 // NaN in x gives NaN out, whatever the fast-math formula made of it (is_nan is evaluated strictly).
 inline Expr keep_nan(const Expr &x, const Expr &y) { return Halide::select(Halide::is_nan(x), x, y); }
 
-// ==== Exponential with both tails, expm1: elu, selu, celu ==========================================
+// ==== Exponential with both tails, expm1, log(1 + e^t): elu, selu, celu, softplus ================
 //
 // scaled_exp_product covers e^t where only large t needs care (the logistic family: e^-z is
 // flushed to 0 below t = -87 because every result built on it has rounded to 0 there). The ops
@@ -256,7 +256,7 @@ inline Expr keep_nan(const Expr &x, const Expr &y) { return Halide::select(Halid
 //   - e^t kept scaled by 2^+-96 on both sides (|t| > 40), the exponent moved in the integer
 //     domain, so that a caller multiplying its result by sc at the end (strictly) rounds once,
 //     into the subnormals or to infinity as the true value does;
-//   - parts (2^n, u) that expm1_parts combines without cancellation.
+//   - parts (2^n, u) that expm1_parts and log1p_exp_parts combine without cancellation.
 
 // v = hi + lo, |lo| <= ulp(hi) / 2, for per-call scalars and constants that float32 cannot hold
 // exactly (1/alpha, the selu constants): v y = fma(hi, y, lo y) rounds once and is within
@@ -413,6 +413,31 @@ inline ScaledValue expm1_parts(const ExpParts &p) {
     Expr v = fused_mul_add(p.two_n, p.u, p.two_n - f32(1.0f));
     v = select(p.small, f32(-1.0f), p.big, p.e, v);
     return {Halide::Internal::simplify(v), p.sc};
+}
+
+// log(1 + e^t) for t <= 0 (the caller guarantees it: p.big must be false), from exp_parts:
+//   w = e^t = 2^n (1 + u) in (0, 1];  log(1 + w) = k ln2 + log1p(f) with
+//   k = 0, f = w                   for w <= sqrt2 - 1,
+//   k = 1, f = (1 + w) / 2 - 1 = (2^n u + (2^n - 1)) / 2   above (exact halving, one rounding),
+// so f in [sqrt(1/2) - 1, sqrt2 - 1] is formed with one rounding from the parts, never from a
+// rounded 1 + w; log1p(f) = f + f^2 (-1/2 + f P(f)), P of degree 7 (minimax, relative error
+// 0.1 of 2^-24). Below t = -40, log(1 + w) = w to 2^-58: v = e, sc = 2^-96 (subnormal results
+// keep one rounding). softplus's accuracy test measures 1.5 ULP (beta = 1) to 2.5 ULP
+// (beta = 1.5, where L / beta adds its rounding).
+inline ScaledValue log1p_exp_parts(const ExpParts &p) {
+    using Halide::select;
+    const float kLn2Hi = 0x1.62e400p-1f, kLn2Lo = 0x1.7f7d1cp-20f;
+    Expr upper = p.e > f32(0x1.a827a0p-2f);  // w > sqrt2 - 1 (the threshold need not be exact)
+    Expr f = fused_mul_add(p.two_n, p.u, select(upper, p.two_n - f32(1.0f), p.two_n));
+    f = f * select(upper, f32(0.5f), f32(1.0f));  // exact
+    static const float P[] = {0x1.555554p-2f, -0x1.000228p-2f, 0x1.99a008p-3f, -0x1.54723ep-3f,
+                              0x1.22da08p-3f, -0x1.0d8574p-3f, 0x1.055c1ep-3f, -0x1.38b63ap-4f};
+    Expr q = f32(P[7]);
+    for (int i = 6; i >= 0; --i) q = fused_mul_add(q, f, f32(P[i]));
+    Expr l = fused_mul_add(f * f, fused_mul_add(f, q, f32(-0.5f)), f);
+    Expr kf = select(upper, f32(1.0f), f32(0.0f));
+    l = fused_mul_add(kf, f32(kLn2Hi), fused_mul_add(kf, f32(kLn2Lo), l));
+    return {select(p.small, p.e, l), p.sc};
 }
 
 }  // namespace hact::num
