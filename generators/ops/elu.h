@@ -23,7 +23,7 @@ struct elu : OpBase {
         // expm1 at x = +-0 is x itself (the parts give +0 for -0); strict: fast-math may ignore
         // the sign of zero in a select.
         const Expr em1 = strict_apply({x, m.v}, [](auto v) { return Halide::select(v[0] < f32(0.0f), v[1], v[0]); });
-        const Expr y = strict_apply({x, mul_split(pos, x, clamp_finite(x)), mul_split(neg, em1)},
+        const Expr y = strict_apply({x, mul_split(pos, x), mul_split(neg, em1)},
                                     [](auto v) { return Halide::select(v[0] > f32(0.0f), v[1], v[2]); });
         return keep_nan(x, y);
     }
@@ -33,8 +33,7 @@ struct elu : OpBase {
         using namespace num;
         const Expr xn = Halide::min(x, f32(0.0f));
         const ExpParts p = exp_parts(split_exact(f32(1.0f)), xn, -kTwoSidedMax, 0.0f);
-        const Expr dyc = clamp_finite(dy);
-        const Expr dx = strict_apply({x, mul_split(pos, dy, dyc), mul_split(neg, dy, dyc), p.e, p.sc}, [](auto v) {
+        const Expr dx = strict_apply({x, mul_split(pos, dy), mul_split(neg, dy), p.e, p.sc}, [](auto v) {
             return Halide::select(v[0] > f32(0.0f), v[1], (v[2] * v[3]) * v[4]);
         });
         return keep_nan(x, dx);
