@@ -4,8 +4,8 @@
 // Forward, with z = beta x: softplus = (max(z, 0) + log(1 + e^-|z|)) / beta, i.e.
 //   x + L / beta (z > 0)  or  L / beta (z <= 0),   L = log(1 + e^t), t = -|beta| |x| <= 0,
 // no exponential that can overflow and no cancellation: e^t from num::exp_parts (c = -|beta|
-// times |x|: the product is not rounded), L from num::log1p_exp_parts (built from the parts of
-// e^t, f formed with one rounding); L / beta as L (1/beta)_hi + L (1/beta)_lo (split_reciprocal),
+// times |x|: the product is not rounded), L from num::log1p_exp_parts (w + w^2 g(w) with FMA, a
+// range-reduced log1p without); L / beta as L (1/beta)_hi + L (1/beta)_lo (split_reciprocal),
 // one rounding. Below t = -40, L = e^t kept scaled by 2^96 until the last multiply: softplus(-100)
 // = 3.7e-44 is a subnormal rounded once (the spec: large negative x keeps the tiny e^x).
 // Backward: dy sigma(z) = (dy sc) / d with num::logistic_of_product (as swish), rounded once;
