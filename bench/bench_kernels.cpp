@@ -174,6 +174,10 @@ const DnnlAnchor kDnnlAnchors[] = {
     {"relu", algorithm::eltwise_relu, [](const hact_params &) { return AB{0.0f, 0.0f}; }},
     {"leaky_relu", algorithm::eltwise_relu, [](const hact_params &p) { return AB{p.negative_slope, 0.0f}; }},
     {"elu", algorithm::eltwise_elu, [](const hact_params &p) { return AB{p.alpha, 0.0f}; }},
+    // oneDNN has no selu or celu: its elu (one exponential, the same branch structure) with
+    // alpha = lambda * alpha_selu, and with celu's alpha, is the closest counterpart in cost.
+    {"selu", algorithm::eltwise_elu, [](const hact_params &) { return AB{1.7580993408473768f, 0.0f}; }},
+    {"celu", algorithm::eltwise_elu, [](const hact_params &p) { return AB{p.alpha, 0.0f}; }},
     {"gelu", algorithm::eltwise_gelu_erf, [](const hact_params &) { return AB{0.0f, 0.0f}; }},
     {"gelu_tanh", algorithm::eltwise_gelu_tanh, [](const hact_params &) { return AB{0.0f, 0.0f}; }},
     {"mish", algorithm::eltwise_mish, [](const hact_params &) { return AB{0.0f, 0.0f}; }},

@@ -245,4 +245,207 @@ inline Expr times_zero(const Expr &v) {
 // NaN in x gives NaN out, whatever the fast-math formula made of it (is_nan is evaluated strictly).
 inline Expr keep_nan(const Expr &x, const Expr &y) { return Halide::select(Halide::is_nan(x), x, y); }
 
+// ==== Exponential with both tails, expm1, log(1 + e^t): elu, selu, celu, softplus ================
+//
+// scaled_exp_product covers e^t where only large t needs care (the logistic family: e^-z is
+// flushed to 0 below t = -87 because every result built on it has rounded to 0 there). The ops
+// below need e^t itself far into the small side: elu'(x) = alpha e^x and softplus(x) ~ e^x keep
+// subnormal float32 values down to x = -103.3; expm1(t) near 0 without cancellation; and
+// t = x / alpha (celu), which is no float32 product c x. exp_parts is the two-sided version:
+// the same range reduction and the same kind of polynomial, with
+//   - c given as an unevaluated sum hi + lo (SplitScalar), so that t = x / alpha is exact to
+//     ~2^-47 relative (one more FMA, only where lo is not the constant 0);
+//   - e^t kept scaled by 2^+-96 on both sides (|t| > 40), the exponent moved in the integer
+//     domain, so that a caller multiplying its result by sc at the end (strictly) rounds once,
+//     into the subnormals or to infinity as the true value does;
+//   - parts (2^n, u) that expm1_parts and log1p_exp_parts combine without cancellation.
+
+// v = hi + lo, for per-call scalars and constants that float32 cannot hold exactly (1/alpha, the
+// selu constants): v y = fma(hi, y, lo y) rounds once and is within ~0.5 ULP of the exact
+// product, where rounding v first would add up to 0.5 ULP more.
+struct SplitScalar {
+    Expr hi, lo;
+    bool exact() const { return Halide::Internal::is_const_zero(lo); }
+};
+inline SplitScalar split_exact(const Expr &v) { return {v, f32(0.0f)}; }
+// A constant: hi is v rounded toward zero, so lo (< ulp(hi)) has the sign of hi, and hi y and
+// lo y the sign of each other: y = +-inf gives +-inf, not hi inf + lo inf = NaN.
+inline SplitScalar split_constant(double v) {
+    float hi = static_cast<float>(v);
+    if (std::fabs(static_cast<double>(hi)) > std::fabs(v)) hi = std::nextafter(hi, 0.0f);
+    return {f32(hi), f32(static_cast<float>(v - static_cast<double>(hi)))};
+}
+// 1/a as hi + lo: lo = (1 - a hi) / a ~ (1 - a hi) hi, with 1 - a hi exact (one FMA, or Dekker's
+// product without FMA). Per-call scalars: computed once per call. Where 1/a is not finite (a = 0,
+// |a| < 2^-128) lo is 0 and hi infinite: callers that accept such an a select their own limit.
+inline SplitScalar split_reciprocal(const Expr &a) {
+    Expr hi = f32(1.0f) / a;
+    Expr rem;
+    if (target_has_fma()) {
+        rem = fused_mul_add(-a, hi, f32(1.0f));
+    } else {
+        auto [rounded, err] = product_minus_exact(a, hi, f32(1.0f));  // a hi - 1 = rounded + err
+        rem = -(rounded + err);
+    }
+    return {hi, Halide::select(Halide::is_finite(hi), rem * hi, f32(0.0f))};
+}
+// v y for a split v: one rounding (FMA; two strict roundings without). For a split_constant, or
+// a finite y (split_reciprocal's lo may differ in sign from hi).
+inline Expr mul_split(const SplitScalar &v, const Expr &y) {
+    if (v.exact()) return v.hi * y;
+    return fused_mul_add(v.hi, y, v.lo * y);
+}
+
+// e^t for t = c x, c = c.hi + c.lo a per-call scalar (or constant), x clamped so that t lies in
+// [t_min, t_max] (compile-time bounds, chosen by the caller from the range it needs: beyond
+// them its result no longer changes):  e^t = sc two_n (1 + u), e = two_n (1 + u) rounded once.
+//   t < -40 (only if t_min < -40): sc = 2^-96, two_n = 2^(n + 96)  (small)
+//   t > +40 (only if t_max > +40): sc = 2^+96, two_n = 2^(n - 96)  (big)
+//   else sc = 1, two_n = 2^n exactly.
+// |t| <= 150 keeps every scaled 2^n normal (2^-121 .. 2^121); e^-150 = 7e-66 and e^150 = 1.4e65
+// round to 0 and to infinity after any factor a caller applies with |factor| in [1e-26, 1e19].
+// Accuracy: n = round(t / ln2) by the magic-number trick, r = t - n ln2 in two Cody-Waite steps
+// (kLn2Hi: n kLn2Hi exact) with c.hi x inside an FMA (not rounded first), plus c.lo x; then
+// e^r - 1 = u = r + r^2 q(r), q of degree 4, fitted (minimax, float32 coefficients) for the
+// relative error of u itself, 0.23 of 2^-24 on |r| <= ln2/2: u is expm1 when n = 0, not only the
+// part of e^r beyond 1.
+constexpr float kTwoSidedScaleAt = 40.0f;
+constexpr float kTwoSidedMax = 150.0f;
+struct ExpParts {
+    Expr two_n, u, e, sc;
+    Expr small, big;  // t < -40, t > 40; each the constant false where [t_min, t_max] excludes it
+};
+inline ExpParts exp_parts(const SplitScalar &c_in, const Expr &x, float t_min, float t_max) {
+    using Halide::select;
+    using Halide::Internal::is_const;
+    const SplitScalar c{Halide::Internal::simplify(c_in.hi), Halide::Internal::simplify(c_in.lo)};
+    // x within [t_min / c, t_max / c] (swapped for c < 0), and finite whatever c (c = 0: 0 x = 0,
+    // never 0 inf). Without FMA |x| <= 2^100, so that Dekker's splitting (x 4097) cannot overflow:
+    // only |c| < 150 2^-100 (e.g. celu with |alpha| > 8e27) sees that bound. Per-call scalars,
+    // strict: fast-math must not assume t / c finite.
+    const float xmax = target_has_fma() ? std::numeric_limits<float>::max() : 0x1p100f;
+    Expr lo = strict_apply({c.hi}, [&](auto v) {
+        Expr b = select(v[0] > f32(0.0f), f32(t_min) / v[0], v[0] < f32(0.0f), f32(t_max) / v[0], f32(-xmax));
+        return Halide::max(b, f32(-xmax));
+    });
+    Expr hi = strict_apply({c.hi}, [&](auto v) {
+        Expr b = select(v[0] > f32(0.0f), f32(t_max) / v[0], v[0] < f32(0.0f), f32(t_min) / v[0], f32(xmax));
+        return Halide::min(b, f32(xmax));
+    });
+    Expr xc = Halide::clamp(x, Halide::Internal::simplify(lo), Halide::Internal::simplify(hi));
+    const float magic = 0x1.8p23f + 127.0f;  // as in scaled_exp_product
+    const float log2e = 1.44269504088896341f;
+    const float kLn2Hi = 0x1.62e400p-1f, kLn2Lo = 0x1.7f7d1cp-20f;
+    Expr k = fused_mul_add(xc, c.hi * f32(log2e), f32(magic));
+    Expr nf = strict_apply({k}, [&](auto v) { return v[0] - f32(magic); });
+    const bool unit_c = c.exact() && (is_const(c.hi, 1) || is_const(c.hi, -1));
+    Expr r_hi, r;
+    if (target_has_fma()) {
+        if (unit_c) {
+            r_hi = fused_mul_add(nf, f32(-kLn2Hi), c.hi * xc);  // exact
+        } else {
+            Expr n_ln2_hi = strict_apply({nf}, [&](auto v) { return v[0] * f32(kLn2Hi); });
+            r_hi = fused_mul_add(c.hi, xc, -n_ln2_hi);
+        }
+        r = fused_mul_add(nf, f32(-kLn2Lo), r_hi);
+        if (!c.exact()) r = fused_mul_add(c.lo, xc, r);
+    } else {
+        if (unit_c) {
+            r_hi = strict_apply({c.hi * xc, nf}, [&](auto v) { return v[0] - v[1] * f32(kLn2Hi); });
+        } else {
+            Expr n_ln2_hi = strict_apply({nf}, [&](auto v) { return v[0] * f32(kLn2Hi); });
+            auto [rounded, err] = product_minus_exact(c.hi, xc, n_ln2_hi);
+            r_hi = strict_apply({rounded, err}, [](auto v) { return v[0] + v[1]; });
+        }
+        r = strict_apply({r_hi, nf}, [&](auto v) { return v[0] - v[1] * f32(kLn2Lo); });
+        if (!c.exact()) r = strict_apply({r, c.lo, xc}, [](auto v) { return v[0] + v[1] * v[2]; });
+    }
+    // Degree-6 minimax fit of e^r - 1 (relative error) with the first coefficients 1, 1/2 fixed.
+    Expr q = f32(0x1.6c5560p-10f);
+    q = fused_mul_add(q, r, f32(0x1.122366p-7f));
+    q = fused_mul_add(q, r, f32(0x1.5555bap-5f));
+    q = fused_mul_add(q, r, f32(0x1.5554b8p-3f));
+    q = fused_mul_add(q, r, f32(0.5f));
+    ExpParts out;
+    out.u = fused_mul_add(r * r, q, r);
+    // Biased exponent of 2^n from k's low bits (mod 2^32, as in scaled_exp_product), moved by
+    // -+96 in the scaled ranges; the thresholds are tested on k (= t / ln2 + magic).
+    const Expr shift = Halide::Expr(unsigned(96) << 23);
+    Expr exp_field = bits(k) << 23;
+    out.small = Halide::Internal::make_bool(false);
+    out.big = Halide::Internal::make_bool(false);
+    Expr sc = f32(1.0f);
+    if (t_min < -kTwoSidedScaleAt) {
+        out.small = k < f32(magic - kTwoSidedScaleAt * log2e);
+        exp_field = exp_field + select(out.small, shift, Halide::Expr(0u));
+        sc = select(out.small, f32(0x1p-96f), sc);
+    }
+    if (t_max > kTwoSidedScaleAt) {
+        out.big = k > f32(magic + kTwoSidedScaleAt * log2e);
+        exp_field = exp_field - select(out.big, shift, Halide::Expr(0u));
+        sc = select(out.big, f32(0x1p96f), sc);
+    }
+    out.two_n = from_bits(exp_field);
+    out.e = fused_mul_add(out.two_n, out.u, out.two_n);
+    out.sc = sc;
+    return out;
+}
+
+// A value v sc: v rounded once, sc a power of two the caller applies last (strictly).
+struct ScaledValue {
+    Expr v, sc;
+};
+
+// expm1(t) = v sc from exp_parts: 2^n u + (2^n - 1) with one rounding (2^n - 1 is exact for
+// -24 <= n <= 24, and its rounding beyond is below 2^-24 of the result): no cancellation near
+// t = 0, where n = 0 and expm1 = u. Below t = -40 it is -1 (e^t < 2^-57); above t = 40 it is e^t
+// (scaled: v = e, sc = 2^96). elu's and celu's accuracy tests (ULPSTAT) measure 1.0 ULP for
+// expm1(x) itself (alpha = 1) and 2.9 ULP at most for alpha expm1(x / alpha) with alpha = -1.5,
+// where t > 0. expm1(-0) comes out +0: callers that keep the sign of zero select it.
+inline ScaledValue expm1_parts(const ExpParts &p) {
+    using Halide::select;
+    Expr v = fused_mul_add(p.two_n, p.u, p.two_n - f32(1.0f));
+    v = select(p.small, f32(-1.0f), p.big, p.e, v);
+    return {Halide::Internal::simplify(v), p.sc};
+}
+
+// log(1 + e^t) for t <= 0 (the caller guarantees it: p.big must be false), from exp_parts, with
+// w = e^t in (0, 1]. Below t = -40, log(1 + w) = w to 2^-58: v = e, sc = 2^-96 (subnormal results
+// keep one rounding). Above, two forms; softplus's accuracy test (ULPSTAT) gives the figures:
+// - With FMA: log(1 + w) = w + w^2 g(w), w = p.e (rounded once), g a degree-8 minimax fit (float32
+//   coefficients) of (log1p(w) - w) / w^2 on [0, 1] (relative error 0.09 of 2^-24): ten FMAs, no
+//   range reduction. softplus: 1.9 ULP (beta = 1), 2.6 (beta = 1.5); the reduced form below
+//   measured 0.5 ULP less for 7 more operations per vector (25% of softplus's loop).
+// - Without FMA each Horner step rounds twice and the direct form reached 3.4 ULP, so: log(1 + w)
+//   = k ln2 + log1p(f), k = 0 and f = w for w <= sqrt2 - 1, else k = 1 and f = (1 + w)/2 - 1 =
+//   (2^n u + (2^n - 1)) / 2 (exact halving, f formed from the parts with one rounding, never from
+//   a rounded 1 + w); f in [sqrt(1/2) - 1, sqrt2 - 1], log1p(f) = f + f^2 (-1/2 + f P(f)), P of
+//   degree 7 (minimax, relative error 0.1 of 2^-24). softplus: 1.5 ULP (beta = 1), 2.5 (1.5).
+inline ScaledValue log1p_exp_parts(const ExpParts &p) {
+    using Halide::select;
+    Expr l;
+    if (target_has_fma()) {
+        static const float G[] = {-0x1.ffffd2p-2f, 0x1.554df0p-2f, -0x1.ff26dep-3f,
+                                  0x1.935c8cp-3f,  -0x1.3a7a46p-3f, 0x1.b578e8p-4f,
+                                  -0x1.d86158p-5f, 0x1.4b062ep-6f,  -0x1.b2f1b8p-9f};
+        const Expr &w = p.e;
+        Expr g = f32(G[8]);
+        for (int i = 7; i >= 0; --i) g = fused_mul_add(g, w, f32(G[i]));
+        l = fused_mul_add(w * w, g, w);
+    } else {
+        const float kLn2Hi = 0x1.62e400p-1f, kLn2Lo = 0x1.7f7d1cp-20f;
+        static const float P[] = {0x1.555554p-2f, -0x1.000228p-2f, 0x1.99a008p-3f, -0x1.54723ep-3f,
+                                  0x1.22da08p-3f, -0x1.0d8574p-3f, 0x1.055c1ep-3f, -0x1.38b63ap-4f};
+        Expr upper = p.e > f32(0x1.a827a0p-2f);  // w > sqrt2 - 1 (the threshold need not be exact)
+        Expr f = fused_mul_add(p.two_n, p.u, select(upper, p.two_n - f32(1.0f), p.two_n));
+        f = f * select(upper, f32(0.5f), f32(1.0f));  // exact
+        Expr q = f32(P[7]);
+        for (int i = 6; i >= 0; --i) q = fused_mul_add(q, f, f32(P[i]));
+        l = fused_mul_add(f * f, fused_mul_add(f, q, f32(-0.5f)), f);
+        Expr kf = select(upper, f32(1.0f), f32(0.0f));
+        l = fused_mul_add(kf, f32(kLn2Hi), fused_mul_add(kf, f32(kLn2Lo), l));
+    }
+    return {select(p.small, p.e, l), p.sc};
+}
+
 }  // namespace hact::num
