@@ -1,0 +1,89 @@
+// gelu_tanh(x) = x/2 (1 + tanh(u)), u = sqrt(2/pi) (x + 0.044715 x^3)   (PyTorch approximate='tanh')
+//             = x sigma(z),  z = 2u = x (k0 + k1 x^2),  k0 = 2 sqrt(2/pi), k1 = 0.044715 k0
+// gelu_tanh'(x) = sigma(z) + x sigma(z) (1 - sigma(z)) z'(x),  z' = k0 + 3 k1 x^2.
+//
+// The logistic form has no cancellation where tanh(u) is near -1 (the x < 0 tail is relative-
+// accurate down to the subnormal results near x = -10.7). sigma(-|z|) decays like e^-|z|, so an
+// absolute error in z is a relative error in the result: z is computed as a double-float (hi + lo,
+// relative error ~2^-40) from the exact square of x and double-float constants (two_prod, two_sum),
+// and the exponential takes its low part (sf::exp_neg). With E = e^-|z| = 2^n (1 + u):
+//   x <  0: f = (x E) / (1 + E)     x E = fma(x 2^n, u, x 2^n) rounds once
+//   x >= 0: f = x / (1 + E)
+//   f' = G ((1 + E) + x z' H) / (1 + E)^2 with (G, H) = (E, 1) for x < 0, (1, E) for x >= 0,
+//   evaluated in float64 from the exact parts of E and rounded once (float32 steps measured 3.9
+//   ULP). The root of f' near -0.75 is where (1 + E) + x z' cancels; the error there is that of
+//   the largest term.
+// |x| is clamped at 12 inside z (x^3 cannot overflow): beyond it sigma(z) is 0 or 1 in float32
+// (|z| > 140), and the clamped exponential (e^-120) gives the limits: f(x) = x above 12 (and +inf),
+// -0 below (and at -inf); f' = 1 and 0.
+// Choices (the spec is silent): gelu_tanh(-0) = -0; gelu_tanh(-inf) = -0; dy * 0 (NaN for a NaN
+// dy) where f' underflows.
+#pragma once
+
+#include "special_functions.h"
+
+namespace hact::ops {
+
+struct gelu_tanh : OpBase {
+    static constexpr float kClamp = 12.0f;
+    // |z| = |x| (k0 + k1 x^2) as a double-float, for |x| <= kClamp.
+    static sf::DoubleFloat abs_z(const Expr &a, sf::DoubleFloat *square = nullptr) {
+        using namespace num;
+        const float k0_hi = 0x1.988454p+0f, k0_lo = -0x1.857936p-25f;
+        const float k1_hi = 0x1.2444f2p-4f, k1_lo = 0x1.49b16ap-29f;
+        sf::DoubleFloat s = sf::two_prod(a, a);             // a^2
+        if (square) *square = s;
+        sf::DoubleFloat p = sf::two_prod(f32(k1_hi), s.hi);  // k1_hi s_hi
+        sf::DoubleFloat w = sf::two_sum(f32(k0_hi), p.hi);  // k0 + k1 a^2, leading part
+        Expr w_lo = w.lo + p.lo + f32(k0_lo) + sf::fma(f32(k1_lo), s.hi, f32(k1_hi) * s.lo);
+        sf::DoubleFloat z = sf::two_prod(a, w.hi);
+        return {z.hi, sf::fma(a, w_lo, z.lo)};
+    }
+    static Expr forward(const Expr &x, const Params &) {
+        using namespace num;
+        using Halide::select;
+        Expr a = Halide::min(Halide::abs(x), f32(kClamp));
+        sf::DoubleFloat z = abs_z(a);
+        Expr t_hi = Halide::max(-z.hi, f32(sf::kExpNegMin));
+        sf::NegExp e = sf::exp_neg(t_hi, -z.lo, true);
+        Expr neg = x < f32(0.0f);
+        Expr xc = -a;  // x where x < 0 (clamped: -inf gives -0)
+        Expr xn = xc * e.two_n;
+        Expr num = select(neg, sf::fma(xn, e.u, xn), x);
+        Expr y = sf::unscale(e, strict_apply({num, e.one_plus()}, [](auto v) { return v[0] / v[1]; }), neg);
+        // y(-0) = -0 / 2 = -0 already; NaN: keep_nan.
+        return keep_nan(x, y);
+    }
+    static Expr backward(const Expr &x, const Expr &dy, const Params &) {
+        using namespace num;
+        using Halide::select;
+        Expr a = Halide::min(Halide::abs(x), f32(kClamp));
+        sf::DoubleFloat sq;
+        sf::DoubleFloat z = abs_z(a, &sq);
+        sf::NegExp e = sf::exp_neg(Halide::max(-z.hi, f32(sf::kExpNegMin)), -z.lo, true);
+        Expr neg = x < f32(0.0f);
+        // The rest in float64, from exact inputs (a, a^2's low part, 2^n, u, dy), rounded once:
+        // E = 2^n (1 + u), a z' = a (k0 + 3 k1 a^2), N = (1 + E) + x z' H, f' = G N / (1 + E)^2.
+        // In float32 the five roundings of these steps (each up to 1 ULP where the value sits low
+        // in its binade) measured 3.9 ULP; here only u's (0.3 ULP) and the last one remain.
+        auto wide = [](const Expr &v) { return Halide::cast<double>(v); };
+        Expr dx = Halide::cast<float>(strict_apply(
+            {wide(a), wide(sq.lo), wide(e.two_n), wide(e.u), wide(dy)}, [&](auto v) {
+                const double k0 = 1.5957691216057307117597842397375;      // 2 sqrt(2/pi)
+                const double k1x3 = 0.21406444881780074632609112582668;   // 3 * 0.044715 k0
+                Expr E = v[2] + v[2] * v[3];                                // 2^-58-scaled where deep
+                Expr e_real = select(e.scaled, Expr(0.0), E);
+                Expr az = v[0] * (Expr(k0) + Expr(k1x3) * (v[0] * v[0] + v[1]));
+                Expr one_e = Expr(1.0) + e_real;
+                Expr N = select(neg, one_e - az, one_e + az * e_real);
+                Expr G = select(neg, v[4] * E, v[4]);
+                return (G * N) / (one_e * one_e);
+            }));
+        dx = sf::unscale(e, dx, neg);
+        // |x| > 12 (and +-inf): f' is 1 or 0 in float32
+        dx = select(Halide::abs(x) > f32(kClamp), select(neg, times_zero(dy), dy), dx);
+        return keep_nan(x, dx);
+    }
+};
+
+}  // namespace hact::ops

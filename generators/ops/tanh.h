@@ -1,0 +1,45 @@
+// tanh(x); tanh'(x) = 1 - tanh(x)^2 = sech(x)^2.
+//
+// Both from E = e^(-2|x|) = 2^n (1 + u) (sf::exp_neg):
+//   |tanh(x)| = -(E - 1) / (1 + E)  with E - 1 = fma(2^n, u, 2^n - 1) and 1 + E = fma(2^n, u, 2^n + 1)
+//   each rounded once: E - 1 is an expm1 (u is relative-accurate for small arguments), so there is
+//   no cancellation near 0 (tanh(x) = x exactly for |x| < 2^-12) and no 1 - 2/(e^2x + 1).
+//   sech^2(x) = 4E / (1 + E)^2, no cancellation anywhere; for |x| > 20 E is taken in the deep
+//   range (2^-58-scaled), so sech^2 keeps its subnormal values (44.4 < |x| < 52.4) with one
+//   final rounding.
+// Choices (the spec is silent): tanh(-0) = -0 (the sign of x is copied onto |tanh|);
+// dx = dy * 0 (NaN for a NaN dy) where sech^2(x) < e^-120, |x| > 60 (results below 2^-170 |dy|).
+#pragma once
+
+#include "special_functions.h"
+
+namespace hact::ops {
+
+struct tanh : OpBase {
+    static Expr forward(const Expr &x, const Params &) {
+        using namespace num;
+        // tanh rounds to 1 above 9.01: clamping at 10 keeps E above e^-20 (and +-inf finite).
+        Expr a = Halide::min(Halide::abs(x), f32(10.0f));
+        sf::NegExp e = sf::exp_neg(a * f32(-2.0f), Expr(), false);
+        Expr t = strict_apply({e.expm1(), e.one_plus()}, [](auto v) { return -v[0] / v[1]; });
+        // |t| with the sign of x (bit operations: signed zeros survive fast-math).
+        Expr y = from_bits((bits(t) & Expr(0x7fffffffu)) | (bits(x) & Expr(0x80000000u)));
+        return keep_nan(x, y);
+    }
+    static Expr backward(const Expr &x, const Expr &dy, const Params &) {
+        using namespace num;
+        Expr a = Halide::abs(x);
+        Expr flush = a > f32(-sf::kExpNegMin / 2);
+        a = Halide::min(a, f32(-sf::kExpNegMin / 2));
+        sf::NegExp e = sf::exp_neg(a * f32(-2.0f), Expr(), true);
+        // dy E / ((1 + E)/2)^2: dy 2^n is exact (2^n <= 1), so the numerator rounds once, and
+        // nothing overflows for any finite dy.
+        Expr dn = dy * e.two_n;
+        Expr num = sf::fma(dn, e.u, dn);
+        Expr dx = strict_apply({num, e.half_one_plus_squared()}, [](auto v) { return v[0] / v[1]; });
+        dx = sf::unscale(e, dx);
+        return keep_nan(x, Halide::select(flush, times_zero(dy), dx));
+    }
+};
+
+}  // namespace hact::ops
