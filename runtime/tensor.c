@@ -119,8 +119,8 @@ static hact_status check_structure(const ctx *cx, const operand *o) {
     return HACT_OK;
 }
 
-/* Host memory or a clear status. The CUDA entry points (planned) hook in here: a CUDA tensor
- * will be routed to them instead of being refused. */
+/* Host memory or a clear status. A strided CUDA path (its own kernels, or a device-side gather
+ * into hact_cuda_*'s dense buffers) would hook in here instead of refusing CUDA tensors. */
 static hact_status check_device(const ctx *cx, const operand *o) {
     const hact_device dev = o->t->device;
     switch (dev.device_type) {
@@ -131,8 +131,8 @@ static hact_status check_device(const ctx *cx, const operand *o) {
     case HACT_DEVICE_CUDA:
     case HACT_DEVICE_CUDA_MANAGED:
         return FAIL(cx, HACT_ERR_UNSUPPORTED,
-                    "%s is on %s:%d: this library computes on the CPU only (CUDA entry points are "
-                    "not built yet)", o->name, device_name(dev.device_type), (int)dev.device_id);
+                    "%s is on %s:%d: strided tensors are computed on the CPU only (hact_cuda_* take "
+                    "dense device buffers)", o->name, device_name(dev.device_type), (int)dev.device_id);
     }
     if (dev.device_type < 1)
         return FAIL(cx, HACT_ERR_INVALID_ARGUMENT, "%s.device.device_type = %d is not a DLPack device type",
@@ -166,7 +166,7 @@ static hact_status check_dtype(const ctx *cx, operand *o) {
     else if (d.code == HACT_DL_BFLOAT && d.bits == 16) o->dtype = HACT_BF16;
     else
         return FAIL(cx, HACT_ERR_UNSUPPORTED,
-                    "%s.dtype is %s: hact computes float32 (float16, bfloat16 and float64 are planned)",
+                    "%s.dtype is %s: hact computes float32, float16 and bfloat16 (float64 is planned)",
                     o->name, text);
     return HACT_OK;
 }
@@ -868,7 +868,7 @@ static hact_status prepare(ctx *cx, hact_op op, hacti_dir dir, hacti_dir kernel_
     TRY(hacti_check_call(&cx->c, HACTI_ON_CPU, cx->entry, op, ref->dtype, dir, kernel_dir, params));
     cx->ndim = ref->t->ndim;
     cx->shape = ref->t->shape;
-    cx->es = ref->dtype == HACT_F64 ? 8 : ref->dtype == HACT_F32 ? 4 : 2;
+    cx->es = hacti_dtype_size(ref->dtype);
     TRY(count_elements(cx));
     *empty = cx->numel == 0;
     if (*empty) return HACT_OK;

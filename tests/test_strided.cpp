@@ -5,7 +5,8 @@
 // parameter gradient matches it within the reduction tolerance (bit for bit where the order of
 // the terms is the same); buffer elements outside the output view are never written, inputs
 // never modified. In-place views, outputs sharing a buffer with inputs without overlapping them,
-// every ISA on a few layouts, and every error: status, a readable message, nothing written.
+// every ISA on a few layouts, float16 and bfloat16 storage on every layout, and every error:
+// status, a readable message, nothing written.
 
 // A DLTensor written from DLPack's specification (not its header), included the way dlpack.h
 // would be, so that hact.h compiles its layout check and hact_tensor_from_dlpack().
@@ -412,6 +413,89 @@ TEST(StridedThreads, SameResultsWithAnyThreadCount) {
         }
     }
     ASSERT_EQ(hact_set_num_threads(threads_before), HACT_OK);
+}
+
+// ---- float16 and bfloat16 ------------------------------------------------------------------------
+// Every op on every layout with 16-bit storage: the flat call's bits on contiguous copies, the
+// buffer outside the output views untouched; swish's dbeta (dy > 0, x > 0: terms of one sign) the
+// flat call's bits when the grouping is the same, else within 4 float32 ULPs.
+struct Narrow {
+    hact_dtype dtype;
+    const char* name;
+    // Random finite bits around 1 in magnitude (exponents 2^-5 .. 2^5).
+    uint16_t random(std::mt19937_64& g, bool positive) const {
+        const uint16_t sign = positive ? 0 : (uint16_t)((g() & 1) << 15);
+        if (dtype == HACT_F16) return (uint16_t)(sign | (uint16_t)((10 + g() % 11) << 10) | (uint16_t)(g() & 0x3FF));
+        return (uint16_t)(sign | (uint16_t)((122 + g() % 11) << 7) | (uint16_t)(g() & 0x7F));
+    }
+};
+
+hact_tensor narrow_view(const ViewSpec& v, uint16_t* base, hact_dtype dtype) {
+    hact_tensor t = hact_tensor_make(base, dtype, (int32_t)v.shape.size(), v.shape.data(),
+                                     v.strides.empty() ? nullptr : v.strides.data());
+    if (v.by_byte_offset) t.byte_offset = (uint64_t)v.offset * 2;
+    else t.data = base + v.offset;
+    return t;
+}
+
+TEST(StridedNarrow, EveryOpAndLayoutMatchesTheFlatCall) {
+    for (const Narrow nt : {Narrow{HACT_F16, "f16"}, Narrow{HACT_BF16, "bf16"}}) {
+        for (const OpRef& op : ops()) {
+            const hact_params hp = hact_default_params(op.op);
+            uint64_t seed = 0xF16;
+            for (const Layout& L : layouts()) {
+                SCOPED_TRACE(std::string(nt.name) + " " + op.name + " layout " + L.name);
+                auto g = rng(seed += 5);
+                const uint16_t kSentinel = 0x7E57;
+                std::vector<uint16_t> xb(L.x.buffer), dyb(L.dy.buffer), yb(L.y.buffer, kSentinel), dxb(L.dx.buffer, kSentinel);
+                const bool positive = op.learnable != 0;
+                for (uint16_t& v : xb) v = nt.random(g, positive);
+                for (uint16_t& v : dyb) v = nt.random(g, positive);
+                const hact_tensor x = narrow_view(L.x, xb.data(), nt.dtype), dy = narrow_view(L.dy, dyb.data(), nt.dtype),
+                                  y = narrow_view(L.y, yb.data(), nt.dtype), dx = narrow_view(L.dx, dxb.data(), nt.dtype);
+                const std::vector<int64_t> xo = element_offsets(L.x), dyo = element_offsets(L.dy),
+                                           yo = element_offsets(L.y), dxo = element_offsets(L.dx);
+                const size_t n = xo.size();
+                std::vector<uint16_t> X(n), DY(n), want_y(n), want_dx(n);
+                for (size_t e = 0; e < n; ++e) {
+                    X[e] = xb[(size_t)xo[e]];
+                    DY[e] = dyb[(size_t)dyo[e]];
+                }
+                ASSERT_EQ(hact_forward(op.op, nt.dtype, X.data(), want_y.data(), n, &hp), HACT_OK) << hact_last_error();
+                ASSERT_EQ(hact_backward(op.op, nt.dtype, X.data(), DY.data(), want_dx.data(), n, &hp), HACT_OK);
+                ASSERT_EQ(hact_forward_tensor(op.op, &x, &y, &hp), HACT_OK) << hact_last_error();
+                ASSERT_EQ(hact_backward_tensor(op.op, &x, &dy, &dx, &hp), HACT_OK) << hact_last_error();
+                std::set<int64_t> yin(yo.begin(), yo.end()), dxin(dxo.begin(), dxo.end());
+                for (size_t e = 0; e < n; ++e) {
+                    ASSERT_EQ(yb[(size_t)yo[e]], want_y[e]) << "forward element " << e;
+                    ASSERT_EQ(dxb[(size_t)dxo[e]], want_dx[e]) << "backward element " << e;
+                }
+                for (size_t i = 0; i < yb.size(); ++i) {
+                    if (!yin.count((int64_t)i)) {
+                        ASSERT_EQ(yb[i], kSentinel) << "y buffer element " << i;
+                    }
+                }
+                for (size_t i = 0; i < dxb.size(); ++i) {
+                    if (!dxin.count((int64_t)i)) {
+                        ASSERT_EQ(dxb[i], kSentinel) << "dx buffer element " << i;
+                    }
+                }
+                if (!op.learnable) continue;
+                hact_params got, want;
+                ASSERT_EQ(hact_backward_params(op.op, nt.dtype, X.data(), DY.data(), n, &hp, &want), HACT_OK);
+                ASSERT_EQ(hact_backward_params_tensor(op.op, &x, &dy, &hp, &got), HACT_OK) << hact_last_error();
+                for (int k = 0; k < hact_ref::kNumFields; ++k) {
+                    const float a = hact_ref::field_value(got, k), b = hact_ref::field_value(want, k);
+                    if (L.pgrad_same_order) {
+                        EXPECT_EQ(bits(a), bits(b)) << hact_ref::field_name(k);
+                    } else {
+                        EXPECT_LE(std::fabs(a - b), 4 * std::ldexp(std::fabs(b), -23) + 1e-30f)
+                            << hact_ref::field_name(k) << ": " << describe(a) << " vs flat " << describe(b);
+                    }
+                }
+            }
+        }
+    }
 }
 
 // ---- DLPack --------------------------------------------------------------------------------------

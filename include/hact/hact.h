@@ -227,13 +227,15 @@ HACT_API hact_status hact_cuda_device_info(char *name, size_t name_size, int *ca
  *                       (i_0 * strides[0] + ... + i_{ndim-1} * strides[ndim-1]) elements.
  *   device              {HACT_DEVICE_CPU, 0}. Host memory of other DLPack devices (CUDA or ROCm
  *                       pinned host memory) is accepted too; device_id is ignored for host
- *                       memory. CUDA, CUDA managed and ROCm memory: HACT_ERR_UNSUPPORTED (CUDA
- *                       entry points are planned); an unknown device type: HACT_ERR_UNSUPPORTED.
+ *                       memory. CUDA, CUDA managed and ROCm memory: HACT_ERR_UNSUPPORTED (strided
+ *                       tensors are computed on the CPU; hact_cuda_* take dense device buffers);
+ *                       an unknown device type: HACT_ERR_UNSUPPORTED.
  *   ndim                0 (a scalar: one element) to HACT_TENSOR_MAX_NDIM.
- *   dtype               DLPack's {code, bits, lanes}; float32 = {HACT_DL_FLOAT, 32, 1}. Float16,
- *                       bfloat16 and float64 are HACT_ERR_UNSUPPORTED until their kernels are
- *                       built; integer, complex and vector (lanes > 1) types are
- *                       HACT_ERR_UNSUPPORTED; bits or lanes 0 is HACT_ERR_INVALID_ARGUMENT.
+ *   dtype               DLPack's {code, bits, lanes}: float32 {HACT_DL_FLOAT, 32, 1}, float16
+ *                       {HACT_DL_FLOAT, 16, 1} and bfloat16 {HACT_DL_BFLOAT, 16, 1}, computed as
+ *                       the flat calls compute them. Float64 is HACT_ERR_UNSUPPORTED until its
+ *                       kernels are built; integer, complex, float8 and vector (lanes > 1) types
+ *                       are HACT_ERR_UNSUPPORTED; bits or lanes 0 is HACT_ERR_INVALID_ARGUMENT.
  *   shape[ndim]         extents >= 0 (NULL only when ndim is 0).
  *   strides[ndim]       in elements, not bytes (as DLPack); any sign; 0 repeats an element
  *                       (broadcast: inputs only). NULL means compact row-major. The stride of
