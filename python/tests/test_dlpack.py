@@ -73,6 +73,10 @@ def test_numpy_exports(legacy, rng):
     # strided: a transpose and a step slice
     assert np.array_equal(hact.silu(Wrapped(x.T, legacy)), want.T)
     assert np.array_equal(hact.silu(Wrapped(x[::2, 1::3], legacy)), want[::2, 1::3])
+    assert np.array_equal(hact.silu(Wrapped(x[::-1, ::-2], legacy)), want[::-1, ::-2])
+    if not legacy:  # a broadcast view is read-only: only DLPack 1.x can export it
+        row = np.broadcast_to(x[0], (3, 8))
+        assert np.array_equal(hact.silu(Wrapped(row)), np.broadcast_to(want[0], (3, 8)))
     # out= as a DLPack object; the call returns that object
     out = np.zeros_like(x)
     w = Wrapped(out, legacy)
