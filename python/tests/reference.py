@@ -154,3 +154,29 @@ def sample_inputs(rng, n=400, lo=-12.0, hi=12.0, dtype=np.float32, extra=()):
 
 def is_finite_float(x):
     return math.isfinite(float(x))
+
+
+_SUPPORT = {}
+
+
+def require_dtype(op, dtype):
+    """Skip (with the library's reason) when this build has no `dtype` kernels for `op`: the
+    library answers HACT_ERR_UNSUPPORTED. float32 is never skipped."""
+    import pytest
+
+    dtype = np.dtype(dtype)
+    if dtype == np.float32:
+        return
+    key = (op, dtype.str)
+    if key not in _SUPPORT:
+        one = np.zeros(1, dtype)
+        try:
+            hact.forward(op, one)
+            hact.backward(op, one, one)
+            _SUPPORT[key] = None
+        except hact.HactError as e:
+            if e.status != hact.Status.UNSUPPORTED:
+                raise
+            _SUPPORT[key] = e.message
+    if _SUPPORT[key] is not None:
+        pytest.skip(f"{op} has no {dtype} kernels in this build: {_SUPPORT[key]}")
