@@ -1,7 +1,9 @@
-# install: lib/libhact.a, include/hact/{hact.h,activations.def,glu.def}, and the find_package(hact) files.
+# install: lib/libhact.a, lib/libhact.so (+ its soname links), include/hact/{hact.h,activations.def,glu.def},
+# and the find_package(hact) files.
 include(CMakePackageConfigHelpers)
 include(GNUInstallDirs)
 install(FILES ${HACT_STATIC_LIBRARY} DESTINATION ${CMAKE_INSTALL_LIBDIR})
+install(TARGETS hact_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/include/hact/hact.h ${PROJECT_SOURCE_DIR}/include/hact/activations.def
               ${PROJECT_SOURCE_DIR}/include/hact/glu.def
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hact)

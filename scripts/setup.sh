@@ -10,8 +10,11 @@ venv=${HACT_VENV:-$repo/.venv}
 # Pinned Python tools. halide: the wheel ships libHalide, the headers and the CMake package.
 # oneDNN (benchmark anchor): the CPU-only GNU-OpenMP build; the plain "onednn" wheel is built
 # for SYCL and cannot create a CPU engine without a SYCL CPU device.
+# The Python package (python/) and its tests: numpy, ml_dtypes (bfloat16), pytest, mpmath
+# (references), setuptools >= 70.1 (builds the wheel offline in the pip-install test).
 pip_pins=(halide==21.0.0 cmake==3.31.6 ninja==1.13.0 mpmath==1.3.0
-          onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0)
+          onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0
+          numpy==2.4.6 ml-dtypes==0.6.0 pytest==9.2.0 setuptools==84.2.1)
 # Debian packages: compilers, GoogleTest, Google Benchmark.
 apt_pkgs=(build-essential python3-venv googletest libgtest-dev libbenchmark-dev)
 

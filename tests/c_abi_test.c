@@ -1,5 +1,5 @@
 /* 10. The public header from strict C99 (-std=c99 -pedantic -Wall -Wextra -Werror), linked
- * against the bundled libhact.a: calls every public function and checks what C can check without
+ * against the bundled libhact.a (hact_c_abi_c99) and against libhact.so (hact_c_abi_c99_shared): calls every public function and checks what C can check without
  * a reference (registry tables, statuses, ISA and thread settings, a few values). Exits non-zero
  * on any failed check. */
 #include <math.h>

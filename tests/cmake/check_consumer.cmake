@@ -1,5 +1,6 @@
 # 12. Install hact into a fresh prefix, then configure, build and run tests/consumer/ against it
-# with the same cmake and generator; the program must not need libHalide at run time.
+# with the same cmake and generator, once with libhact.a and once with libhact.so; the programs
+# must not need libHalide at run time.
 # Usage: cmake -DHACT_BUILD_DIR=... -DCONSUMER_SOURCE_DIR=... -DWORK_DIR=... -DGENERATOR=...
 #              [-DMAKE_PROGRAM=...] [-DC_COMPILER=...] -P check_consumer.cmake
 cmake_minimum_required(VERSION 3.20)
@@ -36,21 +37,32 @@ if (C_COMPILER)
 endif ()
 run("${CMAKE_COMMAND}" ${args})
 run("${CMAKE_COMMAND}" --build "${build}")
-set(app "${build}/app")
-run("${app}")
-message(STATUS "app: ${run_output}")
+foreach (f IN ITEMS libhact.a libhact.so libhact.so.0)
+    if (NOT EXISTS "${prefix}/lib/${f}" AND NOT EXISTS "${prefix}/lib64/${f}")
+        message(FATAL_ERROR "install did not write lib/${f}")
+    endif ()
+endforeach ()
 
-# No dynamic dependency on Halide.
 find_program(LDD ldd)
 if (NOT LDD)
-    message(FATAL_ERROR "ldd not found: cannot check the app's dynamic dependencies")
+    message(FATAL_ERROR "ldd not found: cannot check the apps' dynamic dependencies")
 endif ()
-run("${LDD}" "${app}")
-string(TOLOWER "${run_output}" deps)
-if (deps MATCHES "halide")
-    message(FATAL_ERROR "the app links libHalide:\n${run_output}")
-endif ()
-if (NOT deps MATCHES "libc\\.so")
-    message(FATAL_ERROR "unexpected ldd output (no libc):\n${run_output}")
-endif ()
-message(STATUS "app's dynamic dependencies:\n${run_output}")
+# app: libhact.a; app_shared: the installed libhact.so (found through the build RPATH CMake sets).
+foreach (name IN ITEMS app app_shared)
+    set(app "${build}/${name}")
+    run("${app}")
+    message(STATUS "${name}: ${run_output}")
+    # No dynamic dependency on Halide.
+    run("${LDD}" "${app}")
+    string(TOLOWER "${run_output}" deps)
+    if (deps MATCHES "halide")
+        message(FATAL_ERROR "${name} links libHalide:\n${run_output}")
+    endif ()
+    if (NOT deps MATCHES "libc\\.so")
+        message(FATAL_ERROR "unexpected ldd output (no libc):\n${run_output}")
+    endif ()
+    if (name STREQUAL "app_shared" AND NOT run_output MATCHES "libhact\\.so\\.0 => ${prefix}/")
+        message(FATAL_ERROR "app_shared does not load the installed libhact.so.0:\n${run_output}")
+    endif ()
+    message(STATUS "${name}'s dynamic dependencies:\n${run_output}")
+endforeach ()

@@ -1,12 +1,19 @@
 # 11. Every global symbol defined in libhact.a starts with hact_ (the bundle keeps the Halide
 # runtime and the internal hacti_* helpers local, so they cannot clash with a program's own).
 # And every function the public header declares (HACT_API ... hact_name(...)) is defined there.
-# Usage: cmake -DNM=<nm> -DLIB=<libhact.a> -DHEADER=<hact.h> -P check_symbols.cmake
+# With -DDYNAMIC=ON the same for a shared library's dynamic symbol table (libhact.so: what
+# dlopen/ctypes users and the dynamic linker see).
+# Usage: cmake -DNM=<nm> -DLIB=<libhact.a|libhact.so> -DHEADER=<hact.h> [-DDYNAMIC=ON] -P check_symbols.cmake
 cmake_minimum_required(VERSION 3.20)
 if (NOT EXISTS "${LIB}")
-    message(FATAL_ERROR "${LIB} does not exist (build the hact_bundle target)")
+    message(FATAL_ERROR "${LIB} does not exist (build the hact_bundle / hact_shared target)")
 endif ()
-execute_process(COMMAND "${NM}" -g --defined-only "${LIB}"
+if (DYNAMIC)
+    set(nm_flags -D --defined-only)
+else ()
+    set(nm_flags -g --defined-only)
+endif ()
+execute_process(COMMAND "${NM}" ${nm_flags} "${LIB}"
     OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
 if (NOT rc EQUAL 0)
     message(FATAL_ERROR "${NM} failed (${rc}): ${err}")
