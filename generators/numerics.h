@@ -141,6 +141,12 @@ inline ScaledExpProduct scaled_exp_product(const Expr &c_in, const Expr &x) {
     Expr xc = select(c > f32(0.0f), Halide::max(x, f32(kExpMin) / c),
                      c < f32(0.0f), Halide::min(x, f32(kExpMin) / c),
                      Halide::clamp(x, f32(-fmax), f32(fmax)));
+    if (!target_has_fma() && !Halide::Internal::is_const(c, 1) && !Halide::Internal::is_const(c, -1)) {
+        // Dekker's product below splits x (x 4097): beyond 2^100 that overflows (NaN for c = 0
+        // at x = +-inf or 1e36). There c x overflows or flushes the exponential already unless
+        // |c| < 2^-93, so the clamp changes no result of a meaningful c.
+        xc = Halide::clamp(xc, f32(-0x1p100f), f32(0x1p100f));
+    }
     xc = Halide::Internal::simplify(xc);
     // k = t/ln2 + (1.5*2^23 + 127): the addition rounds t/ln2 to the nearest integer n and
     // leaves 2^22 + 127 + n in k's mantissa bits; shifted left by 23 (mod 2^32) that is the

@@ -165,3 +165,30 @@ TEST_P(SpecialValues, SubnormalResultsAndInputs) {
 INSTANTIATE_TEST_SUITE_P(All, SpecialValues, ::testing::ValuesIn(all_op_isa()), LabelName());
 
 }  // namespace
+
+namespace {
+using namespace hact_test;
+// swish with beta = 0 is scale * x / 2 everywhere, infinities and huge x included (on the
+// baseline ISA the exponential's exact product once overflowed to NaN beyond FLT_MAX / 4097).
+class SwishBetaZero : public IsaTest<OpOnlyIsa> {};
+TEST_P(SwishBetaZero, IsHalfX) {
+    hact_params p = hact_default_params(hact_op_swish);
+    p.beta = 0.0f;
+    const float x[] = {INFINITY, -INFINITY, 1e36f, -3e38f, 2.0f, -0.0f};
+    float y[6], dx[6];
+    const float ones[6] = {1, 1, 1, 1, 1, 1};
+    ASSERT_EQ(run_forward(hact_op_swish, HACT_F32, x, y, 6, &p), HACT_OK) << hact_last_error();
+    ASSERT_EQ(run_backward(hact_op_swish, HACT_F32, x, ones, dx, 6, &p), HACT_OK) << hact_last_error();
+    for (int i = 0; i < 6; ++i) {
+        EXPECT_TRUE(same_result(y[i], x[i] / 2)) << "swish_0(" << describe(x[i]) << ") = " << describe(y[i]);
+        EXPECT_EQ(dx[i], 0.5f) << "swish_0'(" << describe(x[i]) << ") = " << describe(dx[i]);
+    }
+}
+std::vector<OpOnlyIsa> swish_cases() {
+    std::vector<OpOnlyIsa> v;
+    for (const OpOnlyIsa& c : all_ops_by_isa())
+        if (c.op->op == hact_op_swish) v.push_back(c);
+    return v;
+}
+INSTANTIATE_TEST_SUITE_P(All, SwishBetaZero, ::testing::ValuesIn(swish_cases()), LabelName());
+}  // namespace
