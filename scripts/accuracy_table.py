@@ -116,7 +116,8 @@ def main():
         "",
         "Special values (NaN, signed NaN, +-inf, +-0, subnormal tails) are asserted on every ISA by",
         "`tests/test_special_values.cpp`; dbeta against a long-double reduction by",
-        "`tests/test_param_grad.cpp` (|error| <= 8 2^-24 sum|terms| + n 1e-34).",
+        "`tests/test_param_grad.cpp` (|error| <= 8 2^-24 sum|terms| + n 1e-34). Full sweeps of all",
+        "2^32 float32 inputs: `docs/sweeps.md` (`tests/exhaustive_sweep.cpp`).",
         "",
     ]
     pathlib.Path(args.output).write_text("\n".join(lines))
