@@ -54,6 +54,11 @@ def main():
         sys.exit("no ULPSTAT lines: did the accuracy tests run?\n" + run.stdout[-2000:])
     isas = sorted({isa for r in rows.values() for isa in r}, key=["x86_64", "avx2", "avx512"].index)
     bnd = bounds()
+
+    def header(what):
+        """The two header lines of a table (one max column per ISA)."""
+        return ["| op | params | " + what + " | bound | " + " | ".join(f"max {i}" for i in isas) +
+                " | mean | samples | worst input |", "|---|---|---|---|" + "---|" * len(isas) + "---|---|---|"]
     lines = [
         "# hact accuracy (float32)",
         "",
@@ -71,8 +76,7 @@ def main():
         "f'; the spec's rule). Bounds are the spec's: forward and backward at most 4 ULP; the tests",
         "assert them.",
         "",
-        "| op | params | direction | bound | " + " | ".join(f"max {i}" for i in isas) + " | mean | samples | worst input |",
-        "|---|---|---|---|" + "---|" * len(isas) + "---|---|---|",
+        *header("direction"),
     ]
     def table(select, bound_of):
         for (op, params, direction), per in rows.items():
@@ -95,8 +99,7 @@ def main():
         "error in ULPs of the narrow type at the reference, bound 1 (the spec's). NaN inputs give NaN",
         "(asserted); the max column covers the rest.",
         "",
-        "| op | params | direction | bound | " + " | ".join(f"max {i}" for i in isas) + " | mean | samples | worst input |",
-        "|---|---|---|---|" + "---|" * len(isas) + "---|---|---|",
+        *header("direction"),
     ]
     table(lambda op, d: narrow(d), lambda op, d: "1")
     lines += [
@@ -108,8 +111,7 @@ def main():
         "rounding step of the float32 gate value the product carries, whichever is larger (a subnormal",
         "g(a) times |b| up to 16 is far coarser than an ULP of the product); bound: the gate's + 1.",
         "",
-        "| op | params | result | bound | " + " | ".join(f"max {i}" for i in isas) + " | mean | samples | worst input |",
-        "|---|---|---|---|" + "---|" * len(isas) + "---|---|---|",
+        *header("result"),
     ]
     table(lambda op, d: op.startswith("glu:"), lambda op, d: "gate + 1")
     lines += [
