@@ -395,7 +395,7 @@ void register_families(const std::vector<hact_isa> &isas) {
 
 void register_all() {
     std::vector<hact_isa> isas;
-    for (int i = HACT_ISA_X86_64; i <= HACT_ISA_AVX512; ++i)
+    for (int i = HACT_ISA_X86_64; i <= HACT_ISA_LAST; ++i)
         if (hact_isa_available(static_cast<hact_isa>(i))) isas.push_back(static_cast<hact_isa>(i));
 
     for (const Level &lv : kLevels) {

@@ -1,22 +1,69 @@
-# The instruction-set variants hact compiles, and the Halide target of each. The runtime's ISA enum
-# (hact_isa in include/hact/hact.h) and runtime/cpu_features.c must know every name used here.
-# Adding a target family means: a line here, a schedule file in schedules/, a detection rule in
-# runtime/cpu_features.c. No activation changes.
-set(HACT_X86_TARGET_x86_64 "x86-64-linux")
-set(HACT_X86_TARGET_avx2 "x86-64-linux-sse41-avx-avx2-fma-f16c")
-set(HACT_X86_TARGET_avx512 "x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake")
+# The instruction-set variants hact compiles, and the Halide target of each, by target family.
+# The runtime's ISA enum (hact_isa in include/hact/hact.h), runtime/dispatch.c's names and
+# runtime/cpu_features.c must know every variant named here; schedules/ has one file per family.
+# Adding a target family means: a block here, a schedule file, a detection rule. No activation
+# changes.
+#
+# A build generates the variants of one family: the family of the machine it builds for (x86-64,
+# or AArch64 when cross-compiling with cmake/toolchains/aarch64-linux-gnu.cmake), or exactly one
+# Halide target that the user names with -DHACT_TARGET=<target> (scripts/regenerate.sh).
+set(HACT_X86_ISAS x86_64 avx2 avx512)
+set(HACT_TARGET_x86_64 "x86-64-linux")
+set(HACT_TARGET_avx2 "x86-64-linux-sse41-avx-avx2-fma-f16c")
+set(HACT_TARGET_avx512 "x86-64-linux-sse41-avx-avx2-fma-f16c-avx512-avx512_skylake")
 
-set(HACT_ISAS "")
+# AArch64: 128-bit NEON with 32 registers everywhere; ARMv8.2-A adds FP16 arithmetic and the dot
+# product (chosen at run time from getauxval(AT_HWCAP)).
+set(HACT_ARM_ISAS neon neon_fp16)
+set(HACT_TARGET_neon "arm-64-linux")
+set(HACT_TARGET_neon_fp16 "arm-64-linux-armv82a-arm_fp16-arm_dot_prod")
+
 set(HACT_DTYPES f32 bf16 f16)
-if (CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
-    set(HACT_ISAS x86_64 avx2 avx512)
-    foreach (_isa IN LISTS HACT_ISAS)
-        set(HACT_TARGET_${_isa} "${HACT_X86_TARGET_${_isa}}")
-    endforeach ()
-    # One Halide runtime for every x86 variant: the runtime does not depend on the ISA features.
+set(HACT_TARGET "" CACHE STRING
+    "Generate for this one Halide target only (e.g. arm-64-android); empty: the build machine's family")
+
+# hact_isa_slot_of(<out> <halide target>): the runtime variant a custom target fills: the most
+# capable one whose features the target has (the runtime then runs it where the CPU has them).
+function(hact_isa_slot_of out target)
+    if (target MATCHES "^x86-64-")
+        if (target MATCHES "-avx512(-|$)")
+            set(slot avx512)
+        elseif (target MATCHES "-avx2(-|$)")
+            set(slot avx2)
+        else ()
+            set(slot x86_64)
+        endif ()
+    elseif (target MATCHES "^arm-64-")
+        if (target MATCHES "-arm_fp16(-|$)")
+            set(slot neon_fp16)
+        else ()
+            set(slot neon)
+        endif ()
+    else ()
+        message(FATAL_ERROR "hact: no schedule family for Halide target '${target}': hact generates "
+                            "for x86-64-<os>-... and arm-64-<os>-... (64-bit x86 and AArch64)")
+    endif ()
+    set(${out} ${slot} PARENT_SCOPE)
+endfunction()
+
+if (HACT_TARGET)
+    hact_isa_slot_of(_slot "${HACT_TARGET}")
+    set(HACT_ISAS ${_slot})
+    set(HACT_TARGET_${_slot} "${HACT_TARGET}")
+    set(HACT_RUNTIME_TARGET "${HACT_TARGET}")
+    set(_cuda_default OFF)
+elseif (CMAKE_SYSTEM_PROCESSOR MATCHES "^(x86_64|AMD64|amd64)$")
+    set(HACT_ISAS ${HACT_X86_ISAS})
+    # One Halide runtime for every variant: the runtime does not depend on the ISA features.
     set(HACT_RUNTIME_TARGET "x86-64-linux")
+    set(_cuda_default ON)
+elseif (CMAKE_SYSTEM_PROCESSOR MATCHES "^(aarch64|arm64|ARM64)$")
+    set(HACT_ISAS ${HACT_ARM_ISAS})
+    set(HACT_RUNTIME_TARGET "arm-64-linux")
+    set(_cuda_default OFF)
 else ()
-    message(FATAL_ERROR "hact: no target family for ${CMAKE_SYSTEM_PROCESSOR} yet (x86-64 only)")
+    message(FATAL_ERROR "hact: no target family for ${CMAKE_SYSTEM_PROCESSOR} (x86-64 and AArch64); "
+                        "name a Halide target with -DHACT_TARGET=...")
 endif ()
 message(STATUS "hact ISAs: ${HACT_ISAS}")
 
@@ -30,11 +77,13 @@ message(STATUS "hact ISAs: ${HACT_ISAS}")
 #         Ampere 8.x, Ada 8.9, Hopper 9.0 (Halide 21 has no capability feature above 8.6, and
 #         elementwise code gains nothing from newer PTX). user_context carries the caller's
 #         CUDA context and stream into Halide's runtime (runtime/cuda.c).
-option(HACT_CUDA "Generate CUDA kernels (PTX; no GPU or toolkit needed to build)" ON)
+option(HACT_CUDA "Generate CUDA kernels (PTX; no GPU or toolkit needed to build)" ${_cuda_default})
 set(HACT_DEVICES "")
 if (HACT_CUDA)
     list(APPEND HACT_DEVICES cuda)
-    set(HACT_TARGET_cuda "x86-64-linux-cuda-cuda_capability_61-user_context")
+    list(GET HACT_ISAS 0 _base)
+    string(REGEX MATCH "^[a-z0-9_]+-[0-9]+-[a-z]+" _host_part "${HACT_TARGET_${_base}}")
+    set(HACT_TARGET_cuda "${_host_part}-cuda-cuda_capability_61-user_context")
     set(HACT_RUNTIME_TARGET "${HACT_RUNTIME_TARGET}-cuda")
 endif ()
 message(STATUS "hact devices: ${HACT_DEVICES}")

@@ -21,7 +21,7 @@ int main(void) {
     for (int i = 0; i < N; ++i) ones[i] = 1.0f;
 
     printf("hact %s: running the %s variant (", hact_version_string(), hact_isa_name(hact_get_isa()));
-    for (int isa = HACT_ISA_X86_64; isa <= HACT_ISA_AVX512; ++isa) {
+    for (int isa = HACT_ISA_X86_64; isa <= HACT_ISA_LAST; ++isa) {
         printf("%s%s %s", isa > HACT_ISA_X86_64 ? ", " : "", hact_isa_name((hact_isa)isa),
                hact_isa_available((hact_isa)isa) ? "yes" : "no");
     }

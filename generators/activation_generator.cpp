@@ -27,7 +27,8 @@ using namespace Halide;
 
 const OpMath &op_math_or_fail(const std::string &op) {
     const OpMath *m = find_op_math(op);
-    if (!m) fail("unknown op '" + op + "' (see include/hact/activations.def)");
+    if (!m) fail("op '" + op + "' is not this program's (hact_generator_<op> generates the op it is named after; "
+                 "the ops are in include/hact/activations.def)");
     return *m;
 }
 

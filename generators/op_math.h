@@ -43,23 +43,10 @@ struct OpMath {
 
 }  // namespace hact
 
-// One header per op, generators/ops/<op>.h, listed by the build from the registry.
-#include "hact_op_math_headers.inc"
-
 namespace hact {
 
-// Finds an op's math by its registry name; the list is the registry itself.
-inline const OpMath *find_op_math(const std::string &name) {
-    static const OpMath table[] = {
-#define HACT_OP(op, learnable, reads, defaults) \
-    {#op, learnable, &ops::op::forward, &ops::op::backward, &ops::op::param_grads, &ops::op::specializations},
-#include "hact/activations.def"
-#undef HACT_OP
-    };
-    for (const OpMath &m : table) {
-        if (m.name == name) return &m;
-    }
-    return nullptr;
-}
+// The math of the op named `name`, or nullptr. Each generator program is built for one op
+// (generators/op_table.cpp, compiled once per registry line), so it knows that op only.
+const OpMath *find_op_math(const std::string &name);
 
 }  // namespace hact

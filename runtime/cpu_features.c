@@ -1,5 +1,6 @@
-/* What the running CPU and OS support, probed once (cpuid + xgetbv: the OS must save the vector
- * state, or AVX/AVX-512 instructions fault even where cpuid lists them). */
+/* What the running CPU and OS support, probed once. x86-64: cpuid + xgetbv (the OS must save the
+ * vector state, or AVX/AVX-512 instructions fault even where cpuid lists them). AArch64 Linux and
+ * Android: the kernel's hardware capabilities, getauxval(AT_HWCAP). */
 #include "internal.h"
 
 #if defined(__x86_64__) || defined(_M_X64)
@@ -32,6 +33,29 @@ unsigned hacti_cpu_isa_mask(void) {
     }
     return mask;
 }
+#elif defined(__aarch64__) && defined(__linux__)
+#include <sys/auxv.h>
+
+/* Bits of AT_HWCAP (Linux arch/arm64/include/uapi/asm/hwcap.h), spelled out so that older C
+ * libraries' headers need not have them. */
+#define HACTI_HWCAP_ASIMD (1ul << 1)
+#define HACTI_HWCAP_FPHP (1ul << 9)
+#define HACTI_HWCAP_ASIMDHP (1ul << 10)
+#define HACTI_HWCAP_ASIMDDP (1ul << 20)
+
+unsigned hacti_cpu_isa_mask(void) {
+    const unsigned long hw = getauxval(AT_HWCAP);
+    unsigned mask = 0;
+    if (!(hw & HACTI_HWCAP_ASIMD)) return mask; /* no NEON: nothing hact built runs */
+    mask |= 1u << HACT_ISA_NEON;
+    const unsigned long v82 = HACTI_HWCAP_FPHP | HACTI_HWCAP_ASIMDHP | HACTI_HWCAP_ASIMDDP;
+    if ((hw & v82) == v82) mask |= 1u << HACT_ISA_NEON_FP16;
+    return mask;
+}
+#elif defined(__aarch64__)
+/* Other AArch64 systems (macOS, Windows): NEON is part of the architecture; the ARMv8.2 variant
+ * is not chosen without a way to ask. */
+unsigned hacti_cpu_isa_mask(void) { return 1u << HACT_ISA_NEON; }
 #else
 unsigned hacti_cpu_isa_mask(void) { return 0; }
 #endif

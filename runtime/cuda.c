@@ -20,6 +20,37 @@
 #include "HalideRuntimeCuda.h"
 #include "internal.h"
 
+#if !defined(HACT_WITH_CUDA)
+/* A build without CUDA kernels (HACT_CUDA=OFF: the default off x86-64, e.g. AArch64): the entry
+ * points exist, so that one program links against every build, and say so. */
+static hact_status no_cuda(const char *api) {
+    hacti_init();
+    return hacti_fail(HACT_ERR_DEVICE_UNAVAILABLE,
+                      "%s: this build of hact has no CUDA kernels (configured with HACT_CUDA=OFF)", api);
+}
+hact_status hact_cuda_available(void) { return no_cuda("hact_cuda_available"); }
+hact_status hact_cuda_device_info(char *name, size_t name_size, int *capability) {
+    (void)name, (void)name_size, (void)capability;
+    return no_cuda("hact_cuda_device_info");
+}
+hact_status hact_cuda_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
+                              const hact_params *params, void *stream) {
+    (void)op, (void)dtype, (void)x, (void)y, (void)n, (void)params, (void)stream;
+    return no_cuda("hact_cuda_forward");
+}
+hact_status hact_cuda_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy, void *dx,
+                               size_t n, const hact_params *params, void *stream) {
+    (void)op, (void)dtype, (void)x, (void)dy, (void)dx, (void)n, (void)params, (void)stream;
+    return no_cuda("hact_cuda_backward");
+}
+hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *x, const void *dy,
+                                      size_t n, const hact_params *params, hact_params *grad,
+                                      void *stream) {
+    (void)op, (void)dtype, (void)x, (void)dy, (void)n, (void)params, (void)grad, (void)stream;
+    return no_cuda("hact_cuda_backward_params");
+}
+#else
+
 /* The few driver API types and values used here (cuda.h is not needed to build hact). */
 typedef int cu_result;
 typedef int cu_device;
@@ -342,3 +373,5 @@ hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *
     }
     return leave(s);
 }
+
+#endif /* HACT_WITH_CUDA */

@@ -13,6 +13,8 @@
 #define HACTI_ISA_x86_64 HACT_ISA_X86_64
 #define HACTI_ISA_avx2 HACT_ISA_AVX2
 #define HACTI_ISA_avx512 HACT_ISA_AVX512
+#define HACTI_ISA_neon HACT_ISA_NEON
+#define HACTI_ISA_neon_fp16 HACT_ISA_NEON_FP16
 #define HACTI_DT_f32 HACT_F32
 #define HACTI_DT_f16 HACT_F16
 #define HACTI_DT_bf16 HACT_BF16
@@ -69,6 +71,8 @@ static int best_runnable(void *const slots[HACTI_MAX_ISA + 2]);
 #define HACTI_SLOT_x86_64 HACT_ISA_X86_64
 #define HACTI_SLOT_avx2 HACT_ISA_AVX2
 #define HACTI_SLOT_avx512 HACT_ISA_AVX512
+#define HACTI_SLOT_neon HACT_ISA_NEON
+#define HACTI_SLOT_neon_fp16 HACT_ISA_NEON_FP16
 #define HACTI_SLOT_cuda (HACTI_MAX_ISA + 1)
 static void *const glu_kernels[hact_glu_count_][HACTI_NUM_DTYPES][2][HACTI_MAX_ISA + 2] = {
 #define HACT_GLU_KERNEL(glu, dir, dtype, isa) \
@@ -171,7 +175,8 @@ int hacti_kernel_built(hact_op op, hact_dtype dtype, hacti_dir dir) {
 }
 
 static const char *const isa_names[HACTI_MAX_ISA + 1] = {
-    [HACT_ISA_X86_64] = "x86_64", [HACT_ISA_AVX2] = "avx2", [HACT_ISA_AVX512] = "avx512"};
+    [HACT_ISA_X86_64] = "x86_64", [HACT_ISA_AVX2] = "avx2", [HACT_ISA_AVX512] = "avx512",
+    [HACT_ISA_NEON] = "neon", [HACT_ISA_NEON_FP16] = "neon_fp16"};
 
 const char *hact_isa_name(hact_isa isa) {
     return (isa > 0 && isa <= HACTI_MAX_ISA) ? isa_names[isa] : NULL;
@@ -186,7 +191,7 @@ hact_status hact_isa_from_name(const char *name, hact_isa *isa) {
         }
     }
     return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
-                      "unknown ISA name '%s' (known: x86_64, avx2, avx512)", name);
+                      "unknown ISA name '%s' (known: x86_64, avx2, avx512, neon, neon_fp16)", name);
 }
 
 int hact_isa_available(hact_isa isa) {

@@ -23,7 +23,7 @@ struct halide_buffer_t;
 typedef enum hacti_dir { HACTI_FWD = 0, HACTI_BWD = 1, HACTI_PGRAD = 2, HACTI_NUM_DIRS = 3 } hacti_dir;
 
 #define HACTI_NUM_DTYPES 4
-#define HACTI_MAX_ISA HACT_ISA_AVX512
+#define HACTI_MAX_ISA HACT_ISA_LAST
 
 #define HACTI_P HACTI_PF, HACTI_PF, HACTI_PF, HACTI_PF, HACTI_PF, HACTI_PF, HACTI_PF
 #define HACTI_PF float

@@ -13,32 +13,35 @@ namespace {
     std::cerr << "hact: no schedule family for target " << target.to_string() << "\n";
     std::exit(1);
 }
+// The CPU family of a target, by its architecture; nullptr if hact has none.
+const cpu::Tuning *cpu_family(const Target &target) {
+    switch (target.arch) {
+    case Target::X86: return target.bits == 64 ? &x86::tuning : nullptr;
+    case Target::ARM: return target.bits == 64 ? &arm::tuning : nullptr;
+    default: return nullptr;
+    }
+}
 }  // namespace
 
 void elementwise(const Target &target, Halide::Func out, const Halide::Expr &extent,
                  const std::vector<Halide::Expr> &cases) {
     if (target.has_feature(Target::CUDA)) return cuda::elementwise(target, out, extent, cases);
-    switch (target.arch) {
-    case Target::X86: return x86::elementwise(target, out, extent, cases);
-    default: no_schedule(target);
-    }
+    if (const cpu::Tuning *t = cpu_family(target)) return cpu::elementwise(target, *t, out, extent, cases);
+    no_schedule(target);
 }
 
 void lane_reduction(const Target &target, Halide::Func partial, const Halide::RDom &r, int num_params,
                     const std::vector<Halide::Expr> &cases) {
     if (target.has_gpu_feature()) no_schedule(target);
-    switch (target.arch) {
-    case Target::X86: return x86::lane_reduction(target, partial, r, num_params, cases);
-    default: no_schedule(target);
-    }
+    if (const cpu::Tuning *t = cpu_family(target))
+        return cpu::lane_reduction(target, *t, partial, r, num_params, cases);
+    no_schedule(target);
 }
 
 void row_reduction(const Target &target, Halide::Func row_sum, const Halide::RDom &ri) {
     if (target.has_gpu_feature()) no_schedule(target);
-    switch (target.arch) {
-    case Target::X86: return x86::row_reduction(target, row_sum, ri);
-    default: no_schedule(target);
-    }
+    if (const cpu::Tuning *t = cpu_family(target)) return cpu::row_reduction(target, *t, row_sum, ri);
+    no_schedule(target);
 }
 
 void block_reduction(const Target &target, Halide::Func partial, const Halide::RDom &ri, Halide::Func total,

@@ -1,6 +1,6 @@
 // Schedules, apart from the math. The generators (generators/) define what every kernel computes
 // from one of two shapes, and call these entry points from schedule(); each target family has
-// one file (x86.cpp, later arm.cpp and cuda.cpp), picked by the target in schedules.cpp.
+// one file (x86.cpp, arm.cpp: numbers for the shared CPU structure in cpu.cpp; cuda.cpp), picked by the target in schedules.cpp.
 #pragma once
 
 #include <vector>
@@ -30,14 +30,27 @@ void block_reduction(const Halide::Target &target, Halide::Func partial, const H
 // row_sum(r) += term(ri, r) over ri: one sum per row (per-channel weight gradients).
 void row_reduction(const Halide::Target &target, Halide::Func row_sum, const Halide::RDom &ri);
 
-// One implementation per target family.
+// The CPU loop structure (cpu.cpp), shared by the CPU families; each family's file gives its numbers.
+namespace cpu {
+struct Tuning {
+    int parallel_min_elements;    // calls below this run on the calling thread
+    int task_elements;            // elements per parallel task
+    int registers_per_iteration;  // vectors of the natural width per loop iteration
+    int reduction_task_vectors;   // lane-vectors per parallel task of a parameter-gradient sum
+};
+void elementwise(const Halide::Target &target, const Tuning &tuning, Halide::Func out,
+                 const Halide::Expr &extent, const std::vector<Halide::Expr> &cases);
+void lane_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func partial,
+                    const Halide::RDom &r, int num_params, const std::vector<Halide::Expr> &cases);
+void row_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func row_sum,
+                   const Halide::RDom &ri);
+}  // namespace cpu
 namespace x86 {
-void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent,
-                 const std::vector<Halide::Expr> &cases);
-void lane_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &r,
-                    int num_params, const std::vector<Halide::Expr> &cases);
-void row_reduction(const Halide::Target &target, Halide::Func row_sum, const Halide::RDom &ri);
-}  // namespace x86
+extern const cpu::Tuning tuning;
+}
+namespace arm {
+extern const cpu::Tuning tuning;
+}
 namespace cuda {
 void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent,
                  const std::vector<Halide::Expr> &cases);

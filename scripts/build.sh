@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Configure and build hact in build/ (or $HACT_BUILD_DIR) with the project virtualenv's tools.
+#   HACT_BUILD_TARGETS   build only these targets (e.g. hact-halide_generators: the generator
+#                        programs, what scripts/regenerate.sh and scripts/cross_build.sh need)
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=${HACT_VENV:-$repo/.venv}
@@ -11,4 +13,6 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_PREFIX_PATH="$halide_dir;$venv" \
     -DCMAKE_BUILD_TYPE=Release "$@"
 fi
-"$venv/bin/cmake" --build "$build"
+targets=()
+for t in ${HACT_BUILD_TARGETS:-}; do targets+=(--target "$t"); done
+"$venv/bin/cmake" --build "$build" "${targets[@]}"

@@ -15,8 +15,10 @@ venv=${HACT_VENV:-$repo/.venv}
 pip_pins=(halide==21.0.0 cmake==3.31.6 ninja==1.13.0 mpmath==1.3.0
           onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0
           numpy==2.4.6 ml-dtypes==0.6.0 pytest==9.2.0 setuptools==84.2.1)
-# Debian packages: compilers, GoogleTest, Google Benchmark.
+# Debian packages: compilers, GoogleTest, Google Benchmark; the AArch64 cross toolchain and
+# qemu-user, which build and run the NEON variants and their tests (scripts/cross_build.sh).
 apt_pkgs=(build-essential python3-venv googletest libgtest-dev libbenchmark-dev)
+apt_pkgs+=(g++-aarch64-linux-gnu qemu-user)
 
 say() { printf '[setup] %s\n' "$*"; }
 

@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
             }
         }
     }
-    hact_set_max_isa(HACT_ISA_AVX512);
+    hact_set_max_isa(HACT_ISA_LAST);
     if (!md.empty()) {
         FILE* f = std::fopen(md.c_str(), "w");
         if (!f) return 2;

@@ -19,7 +19,7 @@ int main(int argc, char **argv) {
            hact_isa_name(got) ? hact_isa_name(got) : "(none)");
     if (strcmp(argv[1], "best") == 0) {
         int best = 0;
-        for (int i = HACT_ISA_X86_64; i <= HACT_ISA_AVX512; ++i)
+        for (int i = HACT_ISA_X86_64; i <= HACT_ISA_LAST; ++i)
             if (hact_isa_available((hact_isa)i)) best = i;
         if (!best) {
             printf("SKIP: no variant runs on this CPU\n");

@@ -306,7 +306,9 @@ TEST(Isa, NamesAndAvailability) {
     EXPECT_STREQ(hact_isa_name(HACT_ISA_X86_64), "x86_64");
     EXPECT_STREQ(hact_isa_name(HACT_ISA_AVX2), "avx2");
     EXPECT_STREQ(hact_isa_name(HACT_ISA_AVX512), "avx512");
-    for (int bad : {0, -1, 4, 99}) {
+    EXPECT_STREQ(hact_isa_name(HACT_ISA_NEON), "neon");
+    EXPECT_STREQ(hact_isa_name(HACT_ISA_NEON_FP16), "neon_fp16");
+    for (int bad : {0, -1, HACT_ISA_LAST + 1, 99}) {
         EXPECT_EQ(hact_isa_name((hact_isa)bad), nullptr) << bad;
         EXPECT_EQ(hact_isa_available((hact_isa)bad), 0) << bad;
     }
@@ -319,9 +321,13 @@ TEST(Isa, NamesAndAvailability) {
     EXPECT_EQ(hact_isa_from_name("avx2", nullptr), HACT_ERR_INVALID_ARGUMENT);
 #if defined(__x86_64__)
     EXPECT_EQ(hact_isa_available(HACT_ISA_X86_64), 1) << "the baseline variant runs on every x86-64";
+    EXPECT_EQ(hact_isa_available(HACT_ISA_NEON), 0) << "an AArch64 variant on x86-64";
+#elif defined(__aarch64__)
+    EXPECT_EQ(hact_isa_available(HACT_ISA_NEON), 1) << "the baseline variant runs on every AArch64";
+    EXPECT_EQ(hact_isa_available(HACT_ISA_X86_64), 0) << "an x86-64 variant on AArch64";
 #endif
     // The running variant is the best available one (no cap in this test's environment).
-    hact_set_max_isa(HACT_ISA_AVX512);
+    hact_set_max_isa(HACT_ISA_LAST);
     hact_isa best = (hact_isa)0;
     for (hact_isa isa : all_isas())
         if (hact_isa_available(isa)) best = isa;
@@ -329,9 +335,9 @@ TEST(Isa, NamesAndAvailability) {
 }
 
 TEST(Isa, SetMaxIsaRejectsBadValues) {
-    hact_set_max_isa(HACT_ISA_AVX512);
+    hact_set_max_isa(HACT_ISA_LAST);
     const hact_isa before = hact_get_isa();
-    for (int bad : {0, 99, -1, 4}) {
+    for (int bad : {0, 99, -1, HACT_ISA_LAST + 1}) {
         EXPECT_EQ(hact_set_max_isa((hact_isa)bad), HACT_ERR_INVALID_ARGUMENT) << bad;
         EXPECT_FALSE(std::string(hact_last_error()).empty());
         EXPECT_EQ(hact_get_isa(), before) << "a rejected cap changed the variant";

@@ -5,6 +5,8 @@
 // The value and input gradient are leaky_relu's (same rounding, signed zeros and limits).
 #pragma once
 
+#include "leaky_relu.h"
+
 namespace hact::ops {
 
 struct prelu : leaky_relu {

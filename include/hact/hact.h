@@ -165,17 +165,23 @@ HACT_API const char *hact_last_error(void);
 HACT_API const char *hact_status_string(hact_status s);
 
 /* ---- CPU variants ------------------------------------------------------------------------- */
-/* Instruction-set variants, ordered by capability within a family. */
+/* Instruction-set variants, ordered by capability within a family (a build has the variants of
+ * one family: x86-64 or AArch64). */
 typedef enum hact_isa {
-    HACT_ISA_X86_64 = 1, /* baseline x86-64 (SSE2) */
-    HACT_ISA_AVX2 = 2,   /* AVX2 + FMA + F16C */
-    HACT_ISA_AVX512 = 3  /* AVX-512 F/CD/BW/DQ/VL (Skylake-X and later, Zen 4 and later) */
+    HACT_ISA_X86_64 = 1,   /* baseline x86-64 (SSE2) */
+    HACT_ISA_AVX2 = 2,     /* AVX2 + FMA + F16C */
+    HACT_ISA_AVX512 = 3,   /* AVX-512 F/CD/BW/DQ/VL (Skylake-X and later, Zen 4 and later) */
+    HACT_ISA_NEON = 4,     /* AArch64 baseline: ARMv8.0-A Advanced SIMD (NEON) */
+    HACT_ISA_NEON_FP16 = 5 /* ARMv8.2-A: NEON with FP16 arithmetic and dot product (Cortex-A55/A76
+                            * and later, Neoverse N1+, Apple M1+) */
 } hact_isa;
+/* The highest hact_isa value: hact_set_max_isa(HACT_ISA_LAST) removes any cap. */
+#define HACT_ISA_LAST HACT_ISA_NEON_FP16
 
 /* The variant calls run on now: the best one that is compiled in, supported by this CPU and
  * operating system, and not above the cap. */
 HACT_API hact_isa hact_get_isa(void);
-/* Names: "x86_64", "avx2", "avx512". */
+/* Names: "x86_64", "avx2", "avx512", "neon", "neon_fp16". */
 HACT_API const char *hact_isa_name(hact_isa isa);
 HACT_API hact_status hact_isa_from_name(const char *name, hact_isa *isa);
 /* 1 if the variant is compiled in and this CPU runs it, else 0. */

@@ -81,12 +81,21 @@ inline double ulp_error(float got, ld ref) { return error_in(got, ref, ulp_f32(r
 
 // ---- ISA selection ---------------------------------------------------------------------------
 inline const std::vector<hact_isa>& all_isas() {
+    // The variants of the family this program is compiled for (a build generates one family).
+#if defined(__aarch64__)
+    static const std::vector<hact_isa> v = {HACT_ISA_NEON, HACT_ISA_NEON_FP16};
+#else
     static const std::vector<hact_isa> v = {HACT_ISA_X86_64, HACT_ISA_AVX2, HACT_ISA_AVX512};
+#endif
     return v;
 }
 // The CPU variants and the CUDA device (backend.h): what the op suites run on.
 inline const std::vector<hact_isa>& all_backends() {
-    static const std::vector<hact_isa> v = {HACT_ISA_X86_64, HACT_ISA_AVX2, HACT_ISA_AVX512, kCudaBackend};
+    static const std::vector<hact_isa> v = [] {
+        std::vector<hact_isa> all = all_isas();
+        all.push_back(kCudaBackend);
+        return all;
+    }();
     return v;
 }
 inline std::string isa_label(hact_isa isa) {
@@ -97,7 +106,7 @@ inline std::string isa_label(hact_isa isa) {
 // Restores the process-wide cap to the best variant when the scope ends.
 struct IsaCap {
     explicit IsaCap(hact_isa isa) : status(hact_set_max_isa(isa)) {}
-    ~IsaCap() { hact_set_max_isa(HACT_ISA_AVX512); }
+    ~IsaCap() { hact_set_max_isa(HACT_ISA_LAST); }
     IsaCap(const IsaCap&) = delete;
     IsaCap& operator=(const IsaCap&) = delete;
     hact_status status;

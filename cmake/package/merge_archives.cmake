@@ -1,0 +1,23 @@
+# cmake -DAR=<ar> -DOUTPUT=<archive> -DINPUTS=<a;b;...> -P merge_archives.cmake
+# One archive holding every member of the input archives (each member name is unique: one
+# object per generated kernel).
+set(work "${OUTPUT}.members")
+file(REMOVE_RECURSE "${work}")
+file(MAKE_DIRECTORY "${work}")
+set(members "")
+foreach (in IN LISTS INPUTS)
+    execute_process(COMMAND "${AR}" x "${in}" WORKING_DIRECTORY "${work}" RESULT_VARIABLE rc)
+    if (NOT rc EQUAL 0)
+        message(FATAL_ERROR "cannot extract ${in} with ${AR}")
+    endif ()
+endforeach ()
+file(GLOB members RELATIVE "${work}" "${work}/*")
+list(SORT members)
+file(REMOVE "${OUTPUT}")
+execute_process(COMMAND "${AR}" qcs "${OUTPUT}" ${members} WORKING_DIRECTORY "${work}" RESULT_VARIABLE rc)
+if (NOT rc EQUAL 0)
+    message(FATAL_ERROR "cannot write ${OUTPUT} with ${AR}")
+endif ()
+list(LENGTH members n)
+message(STATUS "${OUTPUT}: ${n} objects")
+file(REMOVE_RECURSE "${work}")

@@ -1,0 +1,18 @@
+// AArch64 NEON (ARMv8.0-A, and ARMv8.2-A with FP16/dot product): the numbers of the CPU loop
+// structure (cpu.cpp). Vectors are 128 bits (4 float32) on every core, with 32 registers.
+#include "schedules.h"
+
+namespace hact::schedules::arm {
+
+const cpu::Tuning tuning = {
+    // Cores are slower per element than x86's wide vectors, so the pool pays off a little
+    // earlier; the same threshold keeps the thread behaviour of the two families alike.
+    .parallel_min_elements = 1 << 16,
+    .task_elements = 1 << 14,
+    // Four 128-bit vectors per iteration (16 float32): the same elements in flight per loop as
+    // AVX2's two 256-bit registers, within the 32 NEON registers the exp/divide chains need.
+    .registers_per_iteration = 4,
+    .reduction_task_vectors = 1 << 10,
+};
+
+}  // namespace hact::schedules::arm

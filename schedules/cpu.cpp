@@ -1,0 +1,78 @@
+// The loop structure of every CPU family (x86.cpp and arm.cpp give its numbers): vectors of the
+// target's natural width, predicated tails, tasks of a parallel loop for large calls, lane-wise
+// partial sums for the reductions.
+#include "schedules.h"
+
+#include <optional>
+
+namespace hact::schedules::cpu {
+
+using namespace Halide;
+
+void elementwise(const Target &target, const Tuning &tuning, Func out, const Expr &extent,
+                 const std::vector<Expr> &cases) {
+    const int kParallelMinElements = tuning.parallel_min_elements;
+    const int kTaskElements = tuning.task_elements;
+    const int kRegistersPerIteration = tuning.registers_per_iteration;
+    // i: contiguous elements (vectorized); r: rows, for 2-D outputs (the GLU kernels).
+    Var i = out.args()[0];
+    std::optional<Var> r;
+    if (out.dimensions() == 2) r = out.args()[1];
+    Var io("io"), iv("iv");
+    const int vec = target.natural_vector_size<float>() * kRegistersPerIteration;
+    const int task_vectors = kTaskElements / vec;
+    // Tails are predicated vector operations, never a scalar loop. ShiftInwards is not an option:
+    // it recomputes overlapping elements, which reads outputs already written by an in-place call.
+    auto serial = [&](Stage s) { s.split(i, i, iv, vec, TailStrategy::Predicate).vectorize(iv); };
+    // Tasks of task_vectors vectors of one row; with rows, the tasks of all rows form one
+    // parallel loop (long rows split, many short rows spread).
+    auto parallel = [&](Stage s) {
+        s.split(i, i, iv, vec, TailStrategy::Predicate).split(i, io, i, task_vectors, TailStrategy::GuardWithIf);
+        if (r) s.fuse(io, *r, io);
+        s.parallel(io).vectorize(iv);
+    };
+    // One loop per (parameter case) x (parallel or not); the first condition that holds runs.
+    const Expr large = extent >= kParallelMinElements;
+    for (const Expr &c : cases) {
+        parallel(out.specialize(c && large));
+        serial(out.specialize(c));
+    }
+    parallel(out.specialize(large));
+    serial(out);
+}
+
+void lane_reduction(const Target &, const Tuning &tuning, Func partial, const RDom &r, int num_params,
+                    const std::vector<Expr> &cases) {
+    const int kReductionTaskVectors = tuning.reduction_task_vectors;
+    Var lane = partial.args()[0], j = partial.args()[1];
+    RVar ro("ro"), ri("ri");
+    Var u("u");
+    // Split the sum over lane-vectors into tasks, sum each task in parallel (rfactor), then add
+    // the few task sums. Lanes stay vectorized throughout; j is unrolled so each learnable
+    // parameter's term is a constant expression.
+    partial.update().split(r.x, ro, ri, kReductionTaskVectors, TailStrategy::GuardWithIf);
+    Func per_task = partial.update().rfactor(ro, u);
+    per_task.compute_root().bound(j, 0, num_params).vectorize(lane).unroll(j);
+    per_task.update().reorder(lane, j, ri, u).vectorize(lane).unroll(j).parallel(u);
+    for (const Expr &c : cases) per_task.update().specialize(c);
+    partial.vectorize(lane).unroll(j);
+    partial.update().reorder(lane, j).vectorize(lane).unroll(j);
+}
+
+void row_reduction(const Target &target, const Tuning &tuning, Func row_sum, const RDom &ri) {
+    const int kParallelMinElements = tuning.parallel_min_elements;
+    Var r = row_sum.args()[0];
+    Var lane("lane");
+    RVar rio("rio"), rii("rii");
+    // Each row: lane-wise partial sums over vectors of the row (rfactor; the row tail is a
+    // guarded, predicated vector), then the lanes added. Rows in parallel when there is work.
+    const int vec = target.natural_vector_size<float>();
+    row_sum.update().split(ri.x, rio, rii, vec, TailStrategy::GuardWithIf);
+    Func lanes = row_sum.update().rfactor(rii, lane);
+    lanes.compute_at(row_sum, r).vectorize(lane);
+    lanes.update().reorder(lane, rio).vectorize(lane);
+    const Expr work = cast<int64_t>(ri.x.extent()) * row_sum.output_buffer().dim(0).extent();
+    row_sum.update().specialize(work >= kParallelMinElements).parallel(r, 4);
+}
+
+}  // namespace hact::schedules::cpu

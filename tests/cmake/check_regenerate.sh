@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# ctest hact_regenerate: scripts/regenerate.sh refuses bad target strings with a clear message,
+# and for arm-64-linux writes a package whose src/ the AArch64 cross toolchain finishes into a
+# libhact.a (only hact_* global) that examples/demo.c links with and runs under qemu-aarch64.
+#   check_regenerate.sh <repo> <work dir>
+set -euo pipefail
+repo=$1
+work=$2
+rm -rf "$work"
+mkdir -p "$work"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+# 1. Bad targets: exit 2, and a message that says what is wrong.
+expect_refusal() {
+  local target=$1 pattern=$2
+  if "$repo/scripts/regenerate.sh" "$target" "$work/bad" > "$work/bad.out" 2> "$work/bad.err"; then
+    fail "regenerate.sh accepted '$target'"
+  fi
+  grep -q -- "$pattern" "$work/bad.err" || { cat "$work/bad.err" >&2; fail "no '$pattern' for '$target'"; }
+  [ ! -e "$work/bad" ] || fail "'$target' left an output directory"
+  echo "refused '$target': $(grep -m1 -- "$pattern" "$work/bad.err")"
+}
+expect_refusal "arm-64-bogus" "not a Halide target string"
+expect_refusal "x86-64-linux-avx9" "not a Halide target string"
+expect_refusal "riscv-64-linux" "64-bit x86 (x86-64-...) and AArch64 (arm-64-...) only"
+expect_refusal "host" "name the architecture, bits and operating system"
+expect_refusal "" "name the architecture, bits and operating system"
+
+# 2. A package for arm-64-linux.
+pkg=$work/pkg
+start=$(date +%s)
+HACT_REGEN_BUILD_DIR=$work/regen "$repo/scripts/regenerate.sh" arm-64-linux "$pkg"
+echo "regenerated arm-64-linux in $(( $(date +%s) - start )) s"
+for f in lib/libhact_kernels.a include/hact/hact.h include/hact/activations.def src/CMakeLists.txt \
+         src/generated/hact_kernels.inc src/halide/HalideRuntime.h hact-target.txt; do
+  [ -f "$pkg/$f" ] || fail "the package lacks $f"
+done
+grep -q "^halide_target=arm-64-linux$" "$pkg/hact-target.txt" || fail "hact-target.txt: $(cat "$pkg/hact-target.txt")"
+grep -q "^hact_isa=neon$" "$pkg/hact-target.txt" || fail "hact-target.txt: $(cat "$pkg/hact-target.txt")"
+file_out=$(cd "$work" && aarch64-linux-gnu-ar x "$pkg/lib/libhact_kernels.a" hk_silu_fwd_f32_neon.o 2>&1 && file hk_silu_fwd_f32_neon.o || true)
+echo "$file_out" | grep -q "ARM aarch64" || fail "hk_silu_fwd_f32_neon.o is not an AArch64 object: $file_out"
+
+# 3. Finished with the cross toolchain, linked into the demo, run under emulation.
+cmake=${CMAKE:-cmake}
+"$cmake" -S "$pkg/src" -B "$work/finish" -G "${GENERATOR:-Ninja}" ${MAKE_PROGRAM:+-DCMAKE_MAKE_PROGRAM=$MAKE_PROGRAM} \
+  -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/toolchains/aarch64-linux-gnu.cmake" > "$work/finish.log"
+"$cmake" --build "$work/finish" >> "$work/finish.log"
+lib=$work/finish/lib/libhact.a
+globals=$(aarch64-linux-gnu-nm -g --defined-only "$lib" | awk 'NF == 3 {print $3}' | grep -v '^hact_' || true)
+[ -z "$globals" ] || fail "libhact.a defines global symbols other than hact_*: $(echo $globals | head -c 300)"
+aarch64-linux-gnu-gcc -std=c99 -O2 -I "$pkg/include" "$repo/examples/demo.c" "$lib" -lpthread -ldl -lm -o "$work/demo"
+out=$(qemu-aarch64 -L /usr/aarch64-linux-gnu "$work/demo")
+echo "$out" | head -3
+echo "$out" | grep -q "running the neon variant" || fail "the demo did not run the neon variant"
+echo "$out" | grep -q "^silu" || fail "the demo printed no silu table"
+echo "PASS"
