@@ -424,18 +424,23 @@ def plot(path, cfg, results):
         med = np.array([summ[d, a][0] for d in depths])
         lo = med - np.array([summ[d, a][1] for d in depths])
         hi = np.array([summ[d, a][2] for d in depths]) - med
-        ax.errorbar(xs, med, yerr=[lo, hi], marker="o", ms=4, capsize=3, lw=1.4,
-                    label=LABELS[a])
+        line = ax.errorbar(xs, med, yerr=[lo, hi], marker="o", ms=4, capsize=3, lw=1.4,
+                           label=LABELS[a])
+        for x, d in zip(xs, depths):  # every run, as a faint dot beside its median
+            accs = [r["test_accuracy"] for r in results if r["depth"] == d and r["activation"] == a]
+            ax.plot([x] * len(accs), accs, ".", ms=5, alpha=0.35, color=line[0].get_color())
+    ax.axhline(0.1, color="0.5", lw=0.8, ls=":")
+    ax.text(depths[0], 0.11, "chance (0.1)", fontsize=8, color="0.4")
     ax.set_xscale("log")
     ax.set_xticks(depths)
     ax.set_xticklabels([str(d) for d in depths])
     ax.minorticks_off()
     ax.set_xlabel("hidden layers (width %d, log scale)" % cfg["width"])
-    ax.set_ylabel("test accuracy (median; bars: min – max)")
+    ax.set_ylabel("test accuracy (median; bars: min – max; dots: runs)")
     ax.set_title(f"8×8 digits, plain fully connected nets, Adam, {cfg['epochs']} epochs, "
                  f"{cfg['runs']} runs per point", fontsize=10)
     ax.grid(alpha=0.3)
-    ax.legend(loc="lower left", fontsize=9)
+    ax.legend(loc="center left", fontsize=9)
     fig.tight_layout()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path)
