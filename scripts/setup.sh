@@ -12,9 +12,12 @@ venv=${HACT_VENV:-$repo/.venv}
 # for SYCL and cannot create a CPU engine without a SYCL CPU device.
 # The Python package (python/) and its tests: numpy, ml_dtypes (bfloat16), pytest, mpmath
 # (references), setuptools >= 70.1 (builds the wheel offline in the pip-install test).
+# The seed experiment and the plots (experiments/, scripts/plot_activations.py, their test):
+# scikit-learn (the 8x8 digits set, shipped in the wheel) and matplotlib.
 pip_pins=(halide==21.0.0 cmake==3.31.6 ninja==1.13.0 mpmath==1.3.0
           onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0
-          numpy==2.4.6 ml-dtypes==0.6.0 pytest==9.2.0 setuptools==84.2.1)
+          numpy==2.4.6 ml-dtypes==0.6.0 pytest==9.2.0 setuptools==84.2.1
+          scikit-learn==1.9.1 matplotlib==3.11.2)
 # Debian packages: compilers, GoogleTest, Google Benchmark; the AArch64 cross toolchain and
 # qemu-user, which build and run the NEON variants and their tests (scripts/cross_build.sh).
 apt_pkgs=(build-essential python3-venv googletest libgtest-dev libbenchmark-dev)
