@@ -16,7 +16,7 @@ pip_pins=(halide==21.0.0 cmake==3.31.6 ninja==1.13.0 mpmath==1.3.0
           onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0
           numpy==2.4.6 ml-dtypes==0.6.0 pytest==9.2.0 setuptools==84.2.1)
 # Debian packages: compilers, GoogleTest, Google Benchmark.
-apt_pkgs=(build-essential python3-venv googletest libgtest-dev libbenchmark-dev)
+apt_pkgs=(build-essential python3-venv googletest libgtest-dev libbenchmark-dev pkgconf)
 
 say() { printf '[setup] %s\n' "$*"; }
 
