@@ -10,7 +10,11 @@ function(hact_bundle archive object)
         OUTPUT ${archive} ${object}
         COMMAND ${CMAKE_COMMAND} -E make_directory ${dir}
         COMMAND ${CMAKE_LINKER} -r -o ${object} --whole-archive ${ARG_INPUTS} --no-whole-archive
-        COMMAND ${CMAKE_OBJCOPY} --wildcard --keep-global-symbol=hact_* ${object}
+        # Localising is not enough: Halide's runtime puts some C++ helpers (PrinterBase, the
+        # parking-lot vtables) in COMDAT groups, and a linker keeps one group per signature name
+        # whatever its binding, so with a program's own Halide runtime it kept theirs and dropped
+        # ours (references to discarded sections). -R .group makes those sections ordinary ones.
+        COMMAND ${CMAKE_OBJCOPY} --wildcard --keep-global-symbol=hact_* --remove-section=.group ${object}
         COMMAND ${CMAKE_COMMAND} -E rm -f ${archive}
         COMMAND ${CMAKE_AR} rcs ${archive} ${object}
         DEPENDS ${ARG_DEPENDS}

@@ -11,12 +11,13 @@ build=${HACT_CROSS_BUILD_DIR:-$repo/build-aarch64}
 for tool in aarch64-linux-gnu-g++ qemu-aarch64; do
   command -v "$tool" > /dev/null || { echo "cross_build: $tool is missing (scripts/setup.sh installs it)" >&2; exit 1; }
 done
-HACT_BUILD_TARGETS=hact-halide_generators "$repo/scripts/build.sh"
+# The host build's generator programs: hact's, and the test's independent Halide pipeline's.
+HACT_BUILD_TARGETS="hact-halide_generators hact_foreign-halide_generators" "$repo/scripts/build.sh"
 halide_dir=$("$venv/bin/python" -c 'import halide, os; print(os.path.join(os.path.dirname(halide.__file__), "lib64", "cmake"))')
 if [ ! -f "$build/build.ninja" ]; then
   "$venv/bin/cmake" -S "$repo" -B "$build" -G Ninja -DCMAKE_MAKE_PROGRAM="$venv/bin/ninja" \
     -DCMAKE_TOOLCHAIN_FILE="$repo/cmake/toolchains/aarch64-linux-gnu.cmake" \
     -DCMAKE_PREFIX_PATH="$halide_dir" -Dhact-halide_generators_ROOT="$host_build/cmake" \
-    -DCMAKE_BUILD_TYPE=Release "$@"
+    -Dhact_foreign-halide_generators_ROOT="$host_build/cmake" -DCMAKE_BUILD_TYPE=Release "$@"
 fi
 "$venv/bin/cmake" --build "$build"

@@ -20,7 +20,7 @@ pip_pins=(halide==21.0.0 cmake==3.31.6 ninja==1.13.0 mpmath==1.3.0
           scikit-learn==1.9.1 matplotlib==3.11.2)
 # Debian packages: compilers, GoogleTest, Google Benchmark; the AArch64 cross toolchain and
 # qemu-user, which build and run the NEON variants and their tests (scripts/cross_build.sh).
-apt_pkgs=(build-essential python3-venv googletest libgtest-dev libbenchmark-dev)
+apt_pkgs=(build-essential python3-venv googletest libgtest-dev libbenchmark-dev pkgconf)
 apt_pkgs+=(g++-aarch64-linux-gnu qemu-user)
 
 say() { printf '[setup] %s\n' "$*"; }
