@@ -21,13 +21,16 @@ set(_ar ${CMAKE_AR})
 if (HACT_LLVM_AR)
     set(_ar ${HACT_LLVM_AR})
 endif ()
+# The inputs' paths, one per line (a list on the command line would be split into arguments).
+file(GENERATE OUTPUT ${PROJECT_BINARY_DIR}/package/kernel_archives.txt CONTENT "$<JOIN:${_archives},\n>\n")
 add_custom_command(
     OUTPUT ${_kernels_archive}
-    COMMAND ${CMAKE_COMMAND} -DAR=${_ar} -DOUTPUT=${_kernels_archive} "-DINPUTS=${_archives}"
+    COMMAND ${CMAKE_COMMAND} -DAR=${_ar} -DOUTPUT=${_kernels_archive}
+            -DINPUTS_FILE=${PROJECT_BINARY_DIR}/package/kernel_archives.txt
             -P ${PROJECT_SOURCE_DIR}/cmake/package/merge_archives.cmake
     DEPENDS ${HACT_KERNEL_LIBRARIES} hact_halide_runtime ${PROJECT_SOURCE_DIR}/cmake/package/merge_archives.cmake
     COMMENT "Archiving the kernels for ${HACT_TARGET} into libhact_kernels.a"
-    COMMAND_EXPAND_LISTS VERBATIM)
+    VERBATIM)
 add_custom_target(hact_kernel_package ALL DEPENDS ${_kernels_archive})
 
 list(GET HACT_ISAS 0 _slot)
@@ -43,8 +46,12 @@ install(FILES ${_runtime_sources} DESTINATION src/runtime)
 install(FILES ${PROJECT_BINARY_DIR}/generated/hact_kernels.inc ${PROJECT_BINARY_DIR}/generated/hact_isas.inc
         DESTINATION src/generated)
 install(FILES cmake/package/CMakeLists.txt cmake/HactBundle.cmake DESTINATION src)
-get_target_property(_halide_includes Halide::Runtime INTERFACE_INCLUDE_DIRECTORIES)
-foreach (dir IN LISTS _halide_includes)
-    file(GLOB _halide_runtime_headers ${dir}/HalideRuntime*.h)
-    install(FILES ${_halide_runtime_headers} DESTINATION src/halide)
-endforeach ()
+# Halide's runtime headers (the C runtime includes HalideRuntime.h and HalideRuntimeCuda.h), from
+# the Halide package this build uses.
+find_file(HACT_HALIDE_RUNTIME_H HalideRuntime.h HINTS ${HalideHelpers_DIR}/../../../include NO_DEFAULT_PATH)
+if (NOT HACT_HALIDE_RUNTIME_H)
+    message(FATAL_ERROR "hact: HalideRuntime.h not found beside ${HalideHelpers_DIR}")
+endif ()
+get_filename_component(_halide_include ${HACT_HALIDE_RUNTIME_H} DIRECTORY)
+file(GLOB _halide_runtime_headers ${_halide_include}/HalideRuntime*.h)
+install(FILES ${_halide_runtime_headers} DESTINATION src/halide)

@@ -22,7 +22,8 @@
 
 #if !defined(HACT_WITH_CUDA)
 /* A build without CUDA kernels (HACT_CUDA=OFF: the default off x86-64, e.g. AArch64): the entry
- * points exist, so that one program links against every build, and say so. */
+ * points exist, so that one program links against every build; they check their arguments like
+ * the real ones (hacti_check_call), then report HACT_ERR_DEVICE_UNAVAILABLE. */
 static hact_status no_cuda(const char *api) {
     hacti_init();
     return hacti_fail(HACT_ERR_DEVICE_UNAVAILABLE,
@@ -35,18 +36,26 @@ hact_status hact_cuda_device_info(char *name, size_t name_size, int *capability)
 }
 hact_status hact_cuda_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
                               const hact_params *params, void *stream) {
-    (void)op, (void)dtype, (void)x, (void)y, (void)n, (void)params, (void)stream;
+    (void)x, (void)y, (void)n, (void)stream;
+    hacti_call c;
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_FWD, HACTI_FWD, params));
     return no_cuda("hact_cuda_forward");
 }
 hact_status hact_cuda_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy, void *dx,
                                size_t n, const hact_params *params, void *stream) {
-    (void)op, (void)dtype, (void)x, (void)dy, (void)dx, (void)n, (void)params, (void)stream;
+    (void)x, (void)dy, (void)dx, (void)n, (void)stream;
+    hacti_call c;
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_BWD, HACTI_BWD, params));
     return no_cuda("hact_cuda_backward");
 }
 hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *x, const void *dy,
                                       size_t n, const hact_params *params, hact_params *grad,
                                       void *stream) {
-    (void)op, (void)dtype, (void)x, (void)dy, (void)n, (void)params, (void)grad, (void)stream;
+    (void)x, (void)dy, (void)n, (void)grad, (void)stream;
+    hacti_call c;
+    const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_PGRAD,
+                               learnable ? HACTI_PGRAD : HACTI_FWD, params));
     return no_cuda("hact_cuda_backward_params");
 }
 #else

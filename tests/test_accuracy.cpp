@@ -41,7 +41,7 @@ void add_value_range(std::vector<float>& v, ld lo, ld hi, int count) {
 }
 // Bit patterns [first, last] with the given stride, and their negatives.
 void add_bit_range(std::vector<float>& v, uint32_t first, uint32_t last, uint32_t stride) {
-    for (uint64_t u = first; u <= last; u += stride) {
+    for (uint64_t u = first; u <= last; u += thinned_stride(stride)) {
         v.push_back(from_bits((uint32_t)u));
         v.push_back(from_bits((uint32_t)u | 0x80000000u));
     }
@@ -52,7 +52,7 @@ std::vector<float> sweep_inputs(const OpParams& op) {
     v.reserve(6u << 20);
     // Every 1021st of the 2^32 patterns (a prime stride: all exponents, both signs, many
     // mantissas; includes NaN patterns), ~4.2M values.
-    for (uint64_t u = 0; u < (1ull << 32); u += 1021) v.push_back(from_bits((uint32_t)u));
+    for (uint64_t u = 0; u < (1ull << 32); u += thinned_stride(1021)) v.push_back(from_bits((uint32_t)u));
     // The edges of the format.
     for (float f : {0.0f, FLT_MIN, FLT_MAX, FLT_TRUE_MIN, 1.0f, INFINITY, NAN}) {
         v.push_back(f);
@@ -60,7 +60,7 @@ std::vector<float> sweep_inputs(const OpParams& op) {
     }
     // Where the op is delicate (per op and parameters: tests/reference/<op>.h).
     for (const hact_ref::Range& r : op.op->dense_ranges(op.ref_params()))
-        add_value_range(v, r.lo, r.hi, 400009);
+        add_value_range(v, r.lo, r.hi, 400009 / thinning());
     // Near zero: |x| in [2^-40, 1], dense in bits.
     add_bit_range(v, bits(0x1p-40f), bits(1.0f), 1693);
     // Subnormals.

@@ -1,11 +1,12 @@
-# cmake -DAR=<ar> -DOUTPUT=<archive> -DINPUTS=<a;b;...> -P merge_archives.cmake
+# cmake -DAR=<ar> -DOUTPUT=<archive> -DINPUTS_FILE=<file: one archive per line> -P merge_archives.cmake
 # One archive holding every member of the input archives (each member name is unique: one
 # object per generated kernel).
 set(work "${OUTPUT}.members")
 file(REMOVE_RECURSE "${work}")
 file(MAKE_DIRECTORY "${work}")
+file(STRINGS "${INPUTS_FILE}" inputs)
 set(members "")
-foreach (in IN LISTS INPUTS)
+foreach (in IN LISTS inputs)
     execute_process(COMMAND "${AR}" x "${in}" WORKING_DIRECTORY "${work}" RESULT_VARIABLE rc)
     if (NOT rc EQUAL 0)
         message(FATAL_ERROR "cannot extract ${in} with ${AR}")
@@ -19,5 +20,9 @@ if (NOT rc EQUAL 0)
     message(FATAL_ERROR "cannot write ${OUTPUT} with ${AR}")
 endif ()
 list(LENGTH members n)
+list(LENGTH inputs n_in)
+if (NOT n EQUAL n_in)
+    message(FATAL_ERROR "${OUTPUT}: ${n} objects from ${n_in} archives (a member name repeats)")
+endif ()
 message(STATUS "${OUTPUT}: ${n} objects")
 file(REMOVE_RECURSE "${work}")

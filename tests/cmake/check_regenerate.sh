@@ -37,8 +37,8 @@ for f in lib/libhact_kernels.a include/hact/hact.h include/hact/activations.def 
 done
 grep -q "^halide_target=arm-64-linux$" "$pkg/hact-target.txt" || fail "hact-target.txt: $(cat "$pkg/hact-target.txt")"
 grep -q "^hact_isa=neon$" "$pkg/hact-target.txt" || fail "hact-target.txt: $(cat "$pkg/hact-target.txt")"
-file_out=$(cd "$work" && aarch64-linux-gnu-ar x "$pkg/lib/libhact_kernels.a" hk_silu_fwd_f32_neon.o 2>&1 && file hk_silu_fwd_f32_neon.o || true)
-echo "$file_out" | grep -q "ARM aarch64" || fail "hk_silu_fwd_f32_neon.o is not an AArch64 object: $file_out"
+file_out=$(cd "$work" && aarch64-linux-gnu-ar x "$pkg/lib/libhact_kernels.a" hk_silu_fwd_f32_neon.a.o 2>&1 && file hk_silu_fwd_f32_neon.a.o || true)
+echo "$file_out" | grep -q "ARM aarch64" || fail "hk_silu_fwd_f32_neon.a.o is not an AArch64 object: $file_out"
 
 # 3. Finished with the cross toolchain, linked into the demo, run under emulation.
 cmake=${CMAKE:-cmake}

@@ -175,6 +175,22 @@ class GuardedBuffer {
 };
 
 // ---- random inputs ---------------------------------------------------------------------------
+// ---- sample density ----------------------------------------------------------------------------
+// HACT_TEST_THIN=k (k >= 1, default 1) takes every k-th point of the dense accuracy sweeps: the
+// AArch64 suite runs under qemu, where the long-double reference (IEEE quad, in software on
+// AArch64) costs ~10 us a point; the cross build sets k (tests/CMakeLists.txt). Bounds and
+// assertions are unchanged; the number of points tested is reported by each test.
+inline uint32_t thinning() {
+    static const uint32_t k = [] {
+        const char* e = std::getenv("HACT_TEST_THIN");
+        const long v = e ? std::strtol(e, nullptr, 10) : 1;
+        return v >= 1 ? (uint32_t)v : 1u;
+    }();
+    return k;
+}
+// A sweep stride made k times sparser, kept odd (an even stride would skip odd mantissas).
+inline uint64_t thinned_stride(uint64_t stride) { return thinning() == 1 ? stride : (stride * thinning()) | 1u; }
+
 inline std::mt19937_64 rng(uint64_t seed) { return std::mt19937_64(seed); }
 inline float uniform(std::mt19937_64& g, double lo, double hi) {
     return (float)std::uniform_real_distribution<double>(lo, hi)(g);
