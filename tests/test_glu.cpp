@@ -39,12 +39,13 @@ class Glu : public IsaTest<GluIsa> {
 // dy random with random signs and magnitudes.
 std::vector<float> gate_inputs(const OpRef& g, const hact_ref::Params& p) {
     std::vector<float> v;
-    for (uint64_t u = 0; u < (1ull << 32); u += 4099) {
+    for (uint64_t u = 0; u < (1ull << 32); u += thinned_stride(4099)) {
         const float f = from_bits((uint32_t)u);
         if (std::isfinite(f)) v.push_back(f);
     }
+    const int count = 100003 / (int)thinning();  // HACT_TEST_THIN (emulation): fewer points
     for (const hact_ref::Range& r : g.dense_ranges(p))
-        for (int k = 0; k < 100003; ++k) v.push_back((float)(r.lo + (r.hi - r.lo) * (k + 0.5L) / 100003));
+        for (int k = 0; k < count; ++k) v.push_back((float)(r.lo + (r.hi - r.lo) * (k + 0.5L) / count));
     return v;
 }
 
