@@ -309,6 +309,15 @@ def hardware():
             f"{np.__version__}")
 
 
+def depth_table(depths, columns, cell, align="---:"):
+    """Markdown rows: one per depth, one column per activation, cell(depth, activation) -> str."""
+    rows = ["| hidden layers | " + " | ".join(LABELS[a] for a in columns) + " |",
+            "|---:|" + (align + "|") * len(columns)]
+    for d in depths:
+        rows.append(f"| {d} | " + " | ".join(cell(d, a) for a in columns) + " |")
+    return rows
+
+
 def markdown(cfg, data, results, seconds, command, hw):
     depths, acts = cfg["depths"], cfg["activations"]
     summ = summarize(results, depths, acts)
@@ -329,30 +338,18 @@ def markdown(cfg, data, results, seconds, command, hw):
     L.append("")
     L.append("Median test accuracy (min – max over the runs):")
     L.append("")
-    L.append("| hidden layers | " + " | ".join(LABELS[a] for a in acts) + " |")
-    L.append("|---:|" + "---:|" * len(acts))
-    for d in depths:
-        cells = []
-        best = max(summ[d, a][0] for a in acts)
-        for a in acts:
-            med, lo, hi, _ = summ[d, a]
-            s = f"{med:.4f} ({lo:.3f} – {hi:.3f})"
-            cells.append(f"**{s}**" if med == best else s)
-        L.append(f"| {d} | " + " | ".join(cells) + " |")
+    def accuracy_cell(d, a):
+        med, lo, hi, _ = summ[d, a]
+        s = f"{med:.4f} ({lo:.3f} – {hi:.3f})"
+        return f"**{s}**" if med == max(summ[d, b][0] for b in acts) else s
+    L += depth_table(depths, acts, accuracy_cell)
     L.append("")
     L.append("Bold: the best median of the row. Paired with ReLU (same depth and seed): median "
              "of acc(activation) − acc(ReLU), and in how many runs the activation beat ReLU:")
     L.append("")
     others = [a for a in acts if a != "relu"]
     if "relu" in acts and others:
-        L.append("| hidden layers | " + " | ".join(LABELS[a] for a in others) + " |")
-        L.append("|---:|" + "---:|" * len(others))
-        for d in depths:
-            cells = []
-            for a in others:
-                med, wins, n = pairs[d, a]
-                cells.append(f"{med:+.4f} ({wins}/{n})")
-            L.append(f"| {d} | " + " | ".join(cells) + " |")
+        L += depth_table(depths, others, lambda d, a: "{:+.4f} ({}/{})".format(*pairs[d, a]))
         L.append("")
     if "swish_beta" in acts:
         L.append("Swish-β's learned β (median over layers and runs; they start at 1):")
@@ -366,27 +363,17 @@ def markdown(cfg, data, results, seconds, command, hw):
     L.append("Final train loss / train accuracy (median over runs), to tell a network that did "
              "not train from one that overfits:")
     L.append("")
-    L.append("| hidden layers | " + " | ".join(LABELS[a] for a in acts) + " |")
-    L.append("|---:|" + "---:|" * len(acts))
-    for d in depths:
-        cells = []
-        for a in acts:
-            rs = [r for r in results if r["depth"] == d and r["activation"] == a]
-            cells.append(f"{np.median([r['train_loss'][-1] for r in rs]):.3f} / "
-                         f"{np.median([r['train_accuracy'] for r in rs]):.3f}")
-        L.append(f"| {d} | " + " | ".join(cells) + " |")
+    def runs_of(d, a):
+        return sorted((r for r in results if r["depth"] == d and r["activation"] == a),
+                      key=lambda r: r["run"])
+    L += depth_table(depths, acts, lambda d, a: (
+        f"{np.median([r['train_loss'][-1] for r in runs_of(d, a)]):.3f} / "
+        f"{np.median([r['train_accuracy'] for r in runs_of(d, a)]):.3f}"))
     L.append("")
     L.append("Every run's test accuracy (runs 0, 1, ...):")
     L.append("")
-    L.append("| hidden layers | " + " | ".join(LABELS[a] for a in acts) + " |")
-    L.append("|---:|" + "---|" * len(acts))
-    for d in depths:
-        cells = []
-        for a in acts:
-            rs = sorted((r for r in results if r["depth"] == d and r["activation"] == a),
-                        key=lambda r: r["run"])
-            cells.append(", ".join(f"{r['test_accuracy']:.4f}" for r in rs))
-        L.append(f"| {d} | " + " | ".join(cells) + " |")
+    L += depth_table(depths, acts, lambda d, a: ", ".join(f"{r['test_accuracy']:.4f}" for r in runs_of(d, a)),
+                     align="---")
     return "\n".join(L) + "\n"
 
 
