@@ -217,7 +217,10 @@ hact_status hact_backward(hact_op op, hact_dtype dtype, const void *x, const voi
 /* Adds one pgrad kernel call over len elements (a multiple of the lane count) to sums. */
 static hact_status pgrad_add(const call *c, const void *x, const void *dy, size_t off, int32_t len,
                              int nlearn, double *sums) {
-    double partial[HACT_PGRAD_LANES * HACT_MAX_LEARNABLE];
+    /* The pgrad kernels store whole 64-byte vectors into partial with aligned stores (vmovapd on
+     * AVX-512): it must be 64-byte aligned. Without _Alignas it was only by luck of the stack
+     * layout; the ASan build (tests/sanitize) moved it and the kernel faulted. */
+    _Alignas(64) double partial[HACT_PGRAD_LANES * HACT_MAX_LEARNABLE];
     halide_dimension_t d0, d1, dp[2] = {{0, HACT_PGRAD_LANES, 1, 0}, {0, nlearn, HACT_PGRAD_LANES, 0}};
     halide_buffer_t bx = make_buffer(c, x, off, len, &d0), bdy = make_buffer(c, dy, off, len, &d1);
     halide_buffer_t bp;

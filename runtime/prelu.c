@@ -68,7 +68,7 @@ static hact_status prelu_block(void *ctx, size_t r0, size_t rc, size_t l0, size_
     const int channels = (int)p->channels, first_row = (int)(r0 % p->channels);
     int rc_k;
     if (p->dw) {
-        double sums[HACTI_WGRAD_ROWS];
+        _Alignas(64) double sums[HACTI_WGRAD_ROWS]; /* a kernel output: vector-aligned, as api.c's partial */
         hacti_block_buffer(&bdy, ddy, p->dy, p->inner, r0, rc, l0, lc, dt);
         ds = (halide_dimension_t){0, (int32_t)rc, 1, 0};
         memset(&bs, 0, sizeof bs);
