@@ -38,8 +38,12 @@ void hacti_name_call(call *c, const char *entry_prefix, const char *entry, const
     c->name = subject;
 }
 
-/* The parameters of op (params, or its defaults when NULL) into c->p; those it reads must be
- * finite. */
+/* The parameters of op (params, or its defaults when NULL) into c->p. The policy (the table in
+ * docs/reliability.md, tested by tests/test_params.cpp): every parameter the op reads must be
+ * finite, and the few finite values without a meaning are refused here, as PyTorch refuses them
+ * (or, for softplus's beta = 0, where its result is infinite everywhere); every other finite
+ * value follows the op's formula. Parameters an op does not read are ignored, whatever their
+ * value. */
 hact_status hacti_check_params(call *c, hact_op op, const hact_params *params) {
     hact_params p = params ? *params : hact_default_params(op);
     memcpy(c->p, &p, sizeof c->p);
@@ -49,6 +53,48 @@ hact_status hacti_check_params(call *c, hact_op op, const hact_params *params) {
             return hacti_fail(HACT_ERR_BAD_PARAMS, "%s(%s): parameter %s = %g is not finite", c->entry,
                               c->name, param_names[k], (double)c->p[k]);
     }
+    /* Finite values without a meaning, and magnitudes outside the range where the kernels are
+     * validated (tests/test_params.cpp: 2^-60 below 1 and the upper limits below are exact powers
+     * of two; beyond them the generated kernels lose accuracy or give NaN at +-inf, e.g. swish
+     * with beta = 1e-30 or celu with alpha = FLT_MIN). */
+    enum { NS, ALPHA, BETA, THRESHOLD, SCALE, MIN_VAL, MAX_VAL };
+    const double lo = 0x1p-60;
+    const char *problem = NULL;
+    int field = 0;
+    switch (op) {
+    case hact_op_swish:
+        if (p.beta != 0.0f && (fabs(p.beta) < lo || fabs(p.beta) > 0x1p60))
+            problem = "must be 0 or of magnitude 2^-60 to 2^60", field = BETA;
+        else if (p.scale == 0.0f)
+            problem = "the zero function, NaN at x = +inf (0 * inf): not a swish", field = SCALE;
+        else if (fabs(p.scale) > 0x1p60)
+            problem = "must be of magnitude at most 2^60", field = SCALE;
+        break;
+    case hact_op_hardtanh:
+        if (p.min_val > p.max_val)
+            return hacti_fail(HACT_ERR_BAD_PARAMS,
+                              "%s(%s): min_val = %g is greater than max_val = %g (an empty range; "
+                              "min_val == max_val is allowed)", c->entry, c->name, (double)p.min_val,
+                              (double)p.max_val);
+        break;
+    case hact_op_elu:
+        if (fabs(p.alpha) > 0x1p48) problem = "must be of magnitude at most 2^48", field = ALPHA;
+        break;
+    case hact_op_celu:
+        if (p.alpha == 0.0f) problem = "celu divides by alpha (PyTorch refuses 0 too)", field = ALPHA;
+        else if (fabs(p.alpha) < lo || fabs(p.alpha) > 0x1p16)
+            problem = "must be of magnitude 2^-60 to 2^16 (celu divides by alpha)", field = ALPHA;
+        break;
+    case hact_op_softplus:
+        if (p.beta == 0.0f) problem = "softplus divides by beta (+inf everywhere)", field = BETA;
+        else if (fabs(p.beta) < lo || fabs(p.beta) > 0x1p60)
+            problem = "must be of magnitude 2^-60 to 2^60 (softplus divides by beta)", field = BETA;
+        break;
+    default: break;
+    }
+    if (problem)
+        return hacti_fail(HACT_ERR_BAD_PARAMS, "%s(%s): %s = %g: %s", c->entry, c->name, param_names[field],
+                          (double)c->p[field], problem);
     return HACT_OK;
 }
 
@@ -224,7 +270,10 @@ hact_status hact_backward(hact_op op, hact_dtype dtype, const void *x, const voi
 /* Adds one pgrad kernel call over len elements (a multiple of the lane count) to sums. */
 static hact_status pgrad_add(const call *c, const void *x, const void *dy, size_t off, int32_t len,
                              int nlearn, double *sums) {
-    double partial[HACT_PGRAD_LANES * HACT_MAX_LEARNABLE];
+    /* The pgrad kernels store whole 64-byte vectors into partial with aligned stores (vmovapd on
+     * AVX-512): it must be 64-byte aligned. Without _Alignas it was only by luck of the stack
+     * layout; the ASan build (tests/sanitize) moved it and the kernel faulted. */
+    _Alignas(64) double partial[HACT_PGRAD_LANES * HACT_MAX_LEARNABLE];
     halide_dimension_t d0, d1, dp[2] = {{0, HACT_PGRAD_LANES, 1, 0}, {0, nlearn, HACT_PGRAD_LANES, 0}};
     halide_buffer_t bx = make_buffer(c, x, off, len, &d0), bdy = make_buffer(c, dy, off, len, &d1);
     halide_buffer_t bp;

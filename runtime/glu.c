@@ -167,6 +167,9 @@ hact_status hact_glu_split_forward(hact_glu kind, hact_dtype dtype, const void *
     HACTI_TRY(check_glu(&c, "glu_split_forward", kind, dtype, HACTI_GLU_FWD, params));
     HACTI_TRY(split_shape(&c, outer, half, inner, gated_half, &row, &total, &g));
     if (total == 0) return HACT_OK;
+    /* Before any offset is added to them: NULL + offset is undefined, and would pass the check. */
+    HACTI_TRY(hacti_check_pointer(&c, x, "x"));
+    HACTI_TRY(hacti_check_pointer(&c, y, "y"));
     const size_t es = hacti_dtype_size(dtype);
     const char *xs = (const char *)x;
     const plane p[3] = {{xs + g * es, 2 * row, "x"}, {xs + (row - g) * es, 2 * row, "x"}, {y, row, "y"}};
@@ -183,6 +186,9 @@ hact_status hact_glu_split_backward(hact_glu kind, hact_dtype dtype, const void 
     HACTI_TRY(check_glu(&c, "glu_split_backward", kind, dtype, HACTI_GLU_BWD, params));
     HACTI_TRY(split_shape(&c, outer, half, inner, gated_half, &row, &total, &g));
     if (total == 0) return HACT_OK;
+    HACTI_TRY(hacti_check_pointer(&c, x, "x"));
+    HACTI_TRY(hacti_check_pointer(&c, dy, "dy"));
+    HACTI_TRY(hacti_check_pointer(&c, dx, "dx"));
     const size_t es = hacti_dtype_size(dtype);
     const char *xs = (const char *)x;
     char *dxs = (char *)dx;

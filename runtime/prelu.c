@@ -68,7 +68,7 @@ static hact_status prelu_block(void *ctx, size_t r0, size_t rc, size_t l0, size_
     const int channels = (int)p->channels, first_row = (int)(r0 % p->channels);
     int rc_k;
     if (p->dw) {
-        double sums[HACTI_WGRAD_ROWS];
+        _Alignas(64) double sums[HACTI_WGRAD_ROWS]; /* a kernel output: vector-aligned, as api.c's partial */
         hacti_block_buffer(&bdy, ddy, p->dy, p->inner, r0, rc, l0, lc, dt);
         ds = (halide_dimension_t){0, (int32_t)rc, 1, 0};
         memset(&bs, 0, sizeof bs);
@@ -125,9 +125,13 @@ hact_status hact_prelu_backward(hact_dtype dtype, const void *x, const void *wei
     double *sums = NULL;
     hacti_call wc = c;
     if (dweight) {
-        HACTI_TRY(hacti_check_pointer(&c, dweight, "dweight"));
+        /* dweight is float32 for every dtype: aligned to 4 bytes, not to the dtype's size. */
+        if ((uintptr_t)dweight % _Alignof(float) != 0)
+            return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
+                              "%s(prelu): dweight = %p is not aligned to its 4-byte float elements", c.entry,
+                              dweight);
         const uintptr_t pw = (uintptr_t)dweight, pwe = pw + channels * sizeof(float);
-        const uintptr_t px = (uintptr_t)dx, pxe = px + n * sizeof(float);
+        const uintptr_t px = (uintptr_t)dx, pxe = px + n * hacti_dtype_size(dtype);
         if (pw < pxe && px < pwe)
             return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(prelu): dweight overlaps dx", c.entry);
         wc.kernel = hacti_find_channel_kernel(hact_op_prelu, dtype, HACTI_CH_WGRAD);

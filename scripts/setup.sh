@@ -18,10 +18,12 @@ pip_pins=(halide==21.0.0 cmake==3.31.6 ninja==1.13.0 mpmath==1.3.0
           onednn-cpu-gomp==2023.2.0 onednn-devel-cpu-gomp==2023.2.0
           numpy==2.4.6 ml-dtypes==0.6.0 pytest==9.2.0 setuptools==84.2.1
           scikit-learn==1.9.1 matplotlib==3.11.2)
-# Debian packages: compilers, GoogleTest, Google Benchmark; the AArch64 cross toolchain and
-# qemu-user, which build and run the NEON variants and their tests (scripts/cross_build.sh).
+# Debian packages: compilers, GoogleTest, Google Benchmark, pkg-config; the AArch64 cross
+# toolchain and qemu-user, which build and run the NEON variants and their tests
+# (scripts/cross_build.sh); clang and its compiler-rt (libFuzzer, ASan, UBSan) for the fuzzer
+# (ctest hact_fuzz_abi; gcc's sanitizers come with build-essential).
 apt_pkgs=(build-essential python3-venv googletest libgtest-dev libbenchmark-dev pkgconf)
-apt_pkgs+=(g++-aarch64-linux-gnu qemu-user)
+apt_pkgs+=(g++-aarch64-linux-gnu qemu-user clang libclang-rt-14-dev)
 
 say() { printf '[setup] %s\n' "$*"; }
 

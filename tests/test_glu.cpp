@@ -202,4 +202,35 @@ TEST(GluApi, BadArgumentsAreStatuses) {
     EXPECT_EQ(hact_glu_forward(hact_glu_swiglu, HACT_F32, nullptr, nullptr, nullptr, 0, nullptr), HACT_OK);
 }
 
+// Regression (found by the fuzzer, tests/fuzz): the split forms added the halves' offsets to a
+// NULL x or dx before checking it (undefined behaviour that UBSan reports; the half at offset 0
+// was then caught as NULL). Every NULL operand of either gated half is refused, before any
+// arithmetic on it, with a message naming it; the sanitizer suite (ctest -L sanitize) runs this.
+TEST(GluApi, SplitFormsRefuseNullBeforeOffsets) {
+    std::vector<float> x(64, 0.5f), dy(32, 1.0f), y(32, 7.0f), dx(64, 7.0f);
+    for (int gated : {HACT_GATE_FIRST, HACT_GATE_SECOND, HACT_GATE_DEFAULT}) {
+        SCOPED_TRACE(gated);
+        EXPECT_EQ(hact_glu_split_forward(hact_glu_swiglu, HACT_F32, nullptr, y.data(), 2, 8, 2, gated, nullptr),
+                  HACT_ERR_INVALID_ARGUMENT);
+        EXPECT_NE(std::string(hact_last_error()).find("x is NULL"), std::string::npos) << hact_last_error();
+        EXPECT_EQ(hact_glu_split_forward(hact_glu_swiglu, HACT_F32, x.data(), nullptr, 2, 8, 2, gated, nullptr),
+                  HACT_ERR_INVALID_ARGUMENT);
+        EXPECT_NE(std::string(hact_last_error()).find("y is NULL"), std::string::npos) << hact_last_error();
+        EXPECT_EQ(hact_glu_split_backward(hact_glu_swiglu, HACT_F32, nullptr, dy.data(), dx.data(), 2, 8, 2, gated,
+                                          nullptr),
+                  HACT_ERR_INVALID_ARGUMENT);
+        EXPECT_NE(std::string(hact_last_error()).find("x is NULL"), std::string::npos) << hact_last_error();
+        EXPECT_EQ(hact_glu_split_backward(hact_glu_swiglu, HACT_F32, x.data(), nullptr, dx.data(), 2, 8, 2, gated,
+                                          nullptr),
+                  HACT_ERR_INVALID_ARGUMENT);
+        EXPECT_NE(std::string(hact_last_error()).find("dy is NULL"), std::string::npos) << hact_last_error();
+        EXPECT_EQ(hact_glu_split_backward(hact_glu_swiglu, HACT_F32, x.data(), dy.data(), nullptr, 2, 8, 2, gated,
+                                          nullptr),
+                  HACT_ERR_INVALID_ARGUMENT);
+        EXPECT_NE(std::string(hact_last_error()).find("dx is NULL"), std::string::npos) << hact_last_error();
+    }
+    for (float v : y) EXPECT_EQ(v, 7.0f);
+    for (float v : dx) EXPECT_EQ(v, 7.0f);
+}
+
 }  // namespace

@@ -105,4 +105,40 @@ TEST(PReluApi, BadArgumentsAreStatuses) {
     EXPECT_EQ(dw[0], 0.0f) << "an empty input has zero weight gradients";
 }
 
+// Regression (found by the fuzzer, tests/fuzz): dweight is float32 for every dtype, but its
+// alignment was checked against the dtype's element size, so a bfloat16 or float16 call took a
+// 2-byte aligned dweight and stored floats there (undefined behaviour, reported by UBSan); and
+// dx's extent in the dweight/dx overlap check was counted in 4-byte elements, refusing a
+// dweight placed right after a 2-byte dx.
+TEST(PReluApi, DweightIsFloatAlignedForEveryDtype) {
+    const size_t channels = 4, inner = 8, n = channels * inner;
+    for (hact_dtype dt : {HACT_BF16, HACT_F16}) {
+        SCOPED_TRACE(dt == HACT_BF16 ? "bf16" : "f16");
+        std::vector<uint16_t> x(n, 0xBF80 /* bf16 -1; f16 -1.875 */), dy(n, 0x3C00), w(channels, 0x3E80);
+        if (dt == HACT_F16) w.assign(channels, 0x3400);  // 0.25
+        alignas(16) unsigned char store[4 * (channels + 2)];
+        std::memset(store, 0xA5, sizeof store);
+        std::vector<uint16_t> dx(n, 0x7777);
+        EXPECT_EQ(hact_prelu_backward(dt, x.data(), w.data(), dy.data(), dx.data(), store + 2, 1, channels, inner),
+                  HACT_ERR_INVALID_ARGUMENT);
+        EXPECT_NE(std::string(hact_last_error()).find("dweight"), std::string::npos) << hact_last_error();
+        for (unsigned char b : store) ASSERT_EQ(b, 0xA5) << "a refused call wrote dweight";
+        for (uint16_t v : dx) ASSERT_EQ(v, 0x7777) << "a refused call wrote dx";
+        // Aligned: accepted, one gradient per channel.
+        EXPECT_EQ(hact_prelu_backward(dt, x.data(), w.data(), dy.data(), dx.data(), store + 4, 1, channels, inner),
+                  HACT_OK)
+            << hact_last_error();
+        float dw0;
+        std::memcpy(&dw0, store + 4, 4);
+        EXPECT_NE(dw0, 0.0f);
+        // dx and dweight in one buffer, dweight right after dx's n 2-byte elements: no overlap.
+        alignas(16) uint16_t both[n + 2 * channels];
+        EXPECT_EQ(hact_prelu_backward(dt, x.data(), w.data(), dy.data(), both, both + n, 1, channels, inner), HACT_OK)
+            << hact_last_error();
+        // One element earlier they overlap: refused.
+        EXPECT_EQ(hact_prelu_backward(dt, x.data(), w.data(), dy.data(), both, both + n - 2, 1, channels, inner),
+                  HACT_ERR_INVALID_ARGUMENT);
+    }
+}
+
 }  // namespace

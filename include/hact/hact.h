@@ -43,7 +43,9 @@ typedef enum hact_status {
     HACT_ERR_INVALID_ARGUMENT = 1, /* NULL pointer with n > 0, bad enum value, bad name, ... */
     HACT_ERR_UNKNOWN_OP = 2,       /* op value or name not in the registry */
     HACT_ERR_UNSUPPORTED = 3,      /* valid request this build cannot serve (dtype, ISA, direction) */
-    HACT_ERR_BAD_PARAMS = 4,       /* a parameter the op reads is NaN or infinite */
+    HACT_ERR_BAD_PARAMS = 4,       /* a parameter the op reads is NaN or infinite, or a value without
+                                      a meaning (docs/reliability.md: hardtanh min_val > max_val,
+                                      celu alpha = 0, softplus beta = 0, a PReLU weight not finite) */
     HACT_ERR_KERNEL = 5,           /* a generated kernel reported an error (message says which) */
     HACT_ERR_OUT_OF_MEMORY = 6,
     HACT_ERR_INTERNAL = 7,

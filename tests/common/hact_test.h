@@ -151,7 +151,9 @@ class GuardedBuffer {
     const float* data() const { return base_ + kGuard + misalign_; }
     float& operator[](size_t i) { return data()[i]; }
     size_t size() const { return n_; }
-    void fill(const float* src) { std::memcpy(data(), src, n_ * sizeof(float)); }
+    void fill(const float* src) {
+        if (n_) std::memcpy(data(), src, n_ * sizeof(float));  // src may be NULL when n_ is 0
+    }
     void fill_sentinel() {
         for (size_t i = 0; i < n_; ++i) data()[i] = from_bits(kSentinel);
     }
