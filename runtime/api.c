@@ -141,7 +141,7 @@ hact_status hacti_check_call(call *c, hacti_where where, const char *what, hact_
     HACTI_TRY(hacti_check_dtype(c, dtype));
     if (where == HACTI_ON_CUDA) {
         c->kernel = hacti_find_device_kernel(op, dtype, kernel_dir);
-        if (!c->kernel && !hacti_find_device_kernel(hact_op_silu, HACT_F32, HACTI_FWD)) {
+        if (!c->kernel && !hacti_cuda_built()) {
             /* No CUDA kernel at all (HACT_CUDA=OFF): the arguments are still checked first. */
             HACTI_TRY(hacti_check_params(c, op, params));
             return hacti_fail(HACT_ERR_DEVICE_UNAVAILABLE,

@@ -134,10 +134,6 @@ static int get_stream(void *uc, void *ctx, void **stream) {
 }
 
 static void load(void) {
-    if (hacti_find_device_kernel(hact_op_silu, HACT_F32, HACTI_FWD) == NULL) {
-        load_failed(HACT_ERR_UNSUPPORTED, "this build of hact has no CUDA kernels (HACT_CUDA=OFF)", 0);
-        return;
-    }
     void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL);
     if (!lib) {
         load_failed(HACT_ERR_DEVICE_UNAVAILABLE, "no NVIDIA driver: libcuda.so.1 cannot be loaded", 0);

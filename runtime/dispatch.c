@@ -116,6 +116,17 @@ static const unsigned built_isas = 0
 #undef HACT_BUILT_DEVICE
     ;
 
+/* How many device variants (cuda) this build generated: 0 with HACT_CUDA=OFF. */
+static const int built_devices = 0
+#define HACT_BUILT_ISA(isa)
+#define HACT_BUILT_DEVICE(device) + 1
+#include "hact_isas.inc"
+#undef HACT_BUILT_ISA
+#undef HACT_BUILT_DEVICE
+    ;
+
+int hacti_cuda_built(void) { return built_devices > 0; }
+
 static unsigned runnable_isas;       /* built and supported by this CPU; set once */
 static atomic_int max_isa = HACTI_MAX_ISA;
 static atomic_int current_isa = 0;   /* best runnable variant at or below max_isa */

@@ -54,6 +54,8 @@ void *hacti_find_kernel(hact_op op, hact_dtype dtype, hacti_dir dir, hact_isa *i
 /* 1 if any ISA variant of this kernel is built. */
 int hacti_kernel_built(hact_op op, hact_dtype dtype, hacti_dir dir);
 unsigned hacti_built_isa_mask(void);
+/* 1 if this build has CUDA kernels (HACT_CUDA=ON), else 0. */
+int hacti_cuda_built(void);
 
 /* api.c: argument checks shared by the CPU and CUDA entry points. Each returns HACT_OK or
  * records a message naming the entry point (hact_<api><dir>) and returns the failure. */
