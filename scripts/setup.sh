@@ -50,4 +50,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   "$venv/bin/python" -m pip install -q --disable-pip-version-check "${pip_pins[@]}"
   printf '%s\n' "$want" > "$stamp"
 fi
-say "ready: $("$venv/bin/cmake" --version | head -1), halide $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("halide"))')"
+say "ready: $("$venv/bin/cmake" --version | sed -n 1p), halide $("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("halide"))')"

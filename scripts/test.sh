@@ -12,10 +12,26 @@ phase() {
   "$@"
   echo "[test] $name: $(( $(date +%s) - start )) s"
 }
+# ctest in a build directory; when tests fail, their names and the last lines of each one's output
+# are printed again at the very end (after ctest's long list of skipped CUDA cases), so that the
+# tail of a CI log says what failed and why.
+run_ctest() {
+  local dir=$1 rc=0
+  shift
+  (cd "$dir" && "$ctest" --output-on-failure -j2 "$@") || rc=$?
+  if [ $rc -ne 0 ] && [ -s "$dir/Testing/Temporary/LastTestsFailed.log" ]; then
+    echo "==== failed in $dir ===="
+    while IFS=: read -r _ name; do
+      echo "---- $name: last lines of its output ----"
+      awk -v t=" Testing: $name" 'substr($0, length($0) - length(t) + 1) == t {p = 1}
+                                    p && /^<end of output>/ {exit} p' "$dir/Testing/Temporary/LastTest.log" \
+        | { grep -v 'type operation is emulated' || true; } | tail -25
+    done < "$dir/Testing/Temporary/LastTestsFailed.log"
+  fi
+  return $rc
+}
 phase "setup" "$repo/scripts/setup.sh"
 phase "x86-64 build" "$repo/scripts/build.sh"
-phase "x86-64 tests" bash -c 'cd "$1" && shift && "$@"' _ "${HACT_BUILD_DIR:-$repo/build}" \
-  "$ctest" --output-on-failure -j2 "$@"
+phase "x86-64 tests" run_ctest "${HACT_BUILD_DIR:-$repo/build}" "$@"
 phase "AArch64 cross build" "$repo/scripts/cross_build.sh"
-phase "AArch64 tests (qemu)" bash -c 'cd "$1" && shift && "$@"' _ "${HACT_CROSS_BUILD_DIR:-$repo/build-aarch64}" \
-  "$ctest" --output-on-failure -j2 "$@"
+phase "AArch64 tests (qemu)" run_ctest "${HACT_CROSS_BUILD_DIR:-$repo/build-aarch64}" "$@"
