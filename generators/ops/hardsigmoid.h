@@ -23,8 +23,19 @@ struct hardsigmoid : OpBase {
         });
     }
 
+    // With FMA, a*x + b rounds once in float32: the correctly rounded value itself, and clamping
+    // it to [0, 1] is the same as rounding the clamped value (rounding is monotonic, 0 and 1 are
+    // floats). Twice the lanes of the float64 form, which held the forward at 0.4-0.9x oneDNN's
+    // speed. The float64 form stays for targets without FMA.
     static Expr forward(const Expr &x, const Params &p) {
         using namespace num;
+        if (target_has_fma()) {
+            Expr v = Halide::select(p.alpha == f32(0.0f), p.beta, fused_mul_add(p.alpha, x, p.beta));
+            Expr y = strict_apply({v}, [](auto w) {
+                return Halide::select(w[0] < f32(0.0f), f32(0.0f), w[0] > f32(1.0f), f32(1.0f), w[0]);
+            });
+            return keep_nan(x, y);
+        }
         Expr y = strict_apply({product(x, p), Halide::cast<double>(p.beta)}, [](auto v) {
             Expr s = v[0] + v[1];
             return Halide::select(s < Expr(0.0), Expr(0.0), s > Expr(1.0), Expr(1.0), s);
