@@ -109,20 +109,6 @@ inline Expr fused_mul_add(const Expr &a, const Expr &b, const Expr &c) {
     return strict_apply({a, b, c}, [](auto v) { return v[0] * v[1] + v[2]; });
 }
 
-// p / d for a constant d, correctly rounded wherever the quotient is a normal float32, without a
-// division on FMA targets (Markstein: q0 = p c with c = 1/d rounded, r = p - q0 d exactly by FMA,
-// q = q0 + r c rounded once). Checked on all 2^32 float32 p for d = 6: equal to p / d except where
-// the quotient is subnormal (|p/d| < 2^-126), where it is within 1 ULP. q0 itself where it is
-// +-inf (the correction would be inf - inf) or +-0 (q0 + r c would be +0 for p = -0); NaN gives
-// NaN. Without FMA: the division, strictly.
-inline Expr divide_by_constant(const Expr &p, float d) {
-    if (!target_has_fma()) return strict_apply({p}, [d](auto v) { return v[0] / f32(d); });
-    const float c = 1.0f / d;
-    Expr q0 = strict_apply({p}, [c](auto v) { return v[0] * f32(c); });
-    Expr q = fused_mul_add(fused_mul_add(-q0, f32(d), p), f32(c), q0);
-    return Halide::select(Halide::is_finite(q0) && q0 != f32(0.0f), q, q0);
-}
-
 // c x - hi exactly as an unevaluated sum (rounded part, error) without FMA: Dekker's product
 // with Veltkamp splits, strict throughout. For targets without FMA only.
 inline std::pair<Expr, Expr> product_minus_exact(const Expr &c, const Expr &x, const Expr &hi) {
