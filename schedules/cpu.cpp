@@ -3,15 +3,46 @@
 // partial sums for the reductions.
 #include "schedules.h"
 
+#include <algorithm>
 #include <optional>
+#include <set>
 
 namespace hact::schedules::cpu {
 
 using namespace Halide;
 
+// The size of f's pure definition in IR nodes, shared subexpressions once and leaves (constants,
+// variables) not at all: the schedule's estimate of the work per element, from the math itself,
+// so that no op has to declare its cost.
+int arithmetic_nodes(const Func &f) {
+    struct Counter : Internal::IRGraphVisitor {
+        std::set<const Internal::IRNode *> seen;
+        int nodes = 0;
+        using Internal::IRGraphVisitor::visit;
+        void include(const Expr &e) override {
+            if (!e.defined() || !seen.insert(e.get()).second) return;
+            switch (e->node_type) {
+            case Internal::IRNodeType::IntImm:
+            case Internal::IRNodeType::UIntImm:
+            case Internal::IRNodeType::FloatImm:
+            case Internal::IRNodeType::StringImm:
+            case Internal::IRNodeType::Variable:
+            case Internal::IRNodeType::Broadcast: break;
+            default: ++nodes;
+            }
+            e.accept(this);
+        }
+    } counter;
+    const Tuple values = f.values();  // kept: a range-for over f.values().as_vector() would dangle
+    for (const Expr &v : values.as_vector()) counter.include(v);
+    return counter.nodes;
+}
+
 void elementwise(const Target &target, const Tuning &tuning, Func out, const Expr &extent,
                  const std::vector<Expr> &cases) {
-    const int kParallelMinElements = tuning.parallel_min_elements;
+    // Where the pool pays: a fixed amount of work, so expensive math goes parallel at fewer elements.
+    const int64_t kParallelMinElements =
+        std::max<int64_t>(tuning.parallel_min_elements, tuning.parallel_min_work / std::max(1, arithmetic_nodes(out)));
     const int kTaskElements = tuning.task_elements;
     const int kRegistersPerIteration = tuning.registers_per_iteration;
     // i: contiguous elements (vectorized); r: rows, for 2-D outputs (the GLU kernels).
@@ -32,7 +63,7 @@ void elementwise(const Target &target, const Tuning &tuning, Func out, const Exp
         s.parallel(io).vectorize(iv);
     };
     // One loop per (parameter case) x (parallel or not); the first condition that holds runs.
-    const Expr large = extent >= kParallelMinElements;
+    const Expr large = extent >= Expr(kParallelMinElements);
     for (const Expr &c : cases) {
         parallel(out.specialize(c && large));
         serial(out.specialize(c));
@@ -60,7 +91,7 @@ void lane_reduction(const Target &, const Tuning &tuning, Func partial, const RD
 }
 
 void row_reduction(const Target &target, const Tuning &tuning, Func row_sum, const RDom &ri) {
-    const int kParallelMinElements = tuning.parallel_min_elements;
+    const int kParallelMinElements = 2 * tuning.parallel_min_elements;
     Var r = row_sum.args()[0];
     Var lane("lane");
     RVar rio("rio"), rii("rii");

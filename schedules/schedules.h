@@ -3,6 +3,7 @@
 // one file (x86.cpp, arm.cpp: numbers for the shared CPU structure in cpu.cpp; cuda.cpp), picked by the target in schedules.cpp.
 #pragma once
 
+#include <cstdint>
 #include <vector>
 
 #include "Halide.h"
@@ -33,7 +34,11 @@ void row_reduction(const Halide::Target &target, Halide::Func row_sum, const Hal
 // The CPU loop structure (cpu.cpp), shared by the CPU families; each family's file gives its numbers.
 namespace cpu {
 struct Tuning {
-    int parallel_min_elements;    // calls below this run on the calling thread
+    // A call uses the thread pool when (elements) x (IR nodes of the kernel's math per element,
+    // cpu::arithmetic_nodes) reaches parallel_min_work, and it has at least parallel_min_elements
+    // (two tasks); smaller calls run on the calling thread.
+    int64_t parallel_min_work;
+    int parallel_min_elements;
     int task_elements;            // elements per parallel task
     int registers_per_iteration;  // vectors of the natural width per loop iteration
     int reduction_task_vectors;   // lane-vectors per parallel task of a parameter-gradient sum
@@ -44,6 +49,7 @@ void lane_reduction(const Halide::Target &target, const Tuning &tuning, Halide::
                     const Halide::RDom &r, int num_params, const std::vector<Halide::Expr> &cases);
 void row_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func row_sum,
                    const Halide::RDom &ri);
+int arithmetic_nodes(const Halide::Func &f);
 }  // namespace cpu
 namespace x86 {
 extern const cpu::Tuning tuning;
