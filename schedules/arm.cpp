@@ -8,8 +8,9 @@ const cpu::Tuning tuning = {
     // As on x86 (x86.cpp): cores are slower per element, so the pool would pay off a little
     // earlier; the same numbers keep the thread behaviour of the two families alike.
     .parallel_min_work = 1 << 20,
-    .parallel_min_elements = 1 << 15,
-    .task_elements = 1 << 14,
+    .task_work = 1 << 19,
+    .min_task_elements = 1 << 14,
+    .max_task_elements = 1 << 16,
     // Four 128-bit vectors per iteration (16 float32): the same elements in flight per loop as
     // AVX2's two 256-bit registers, within the 32 NEON registers the exp/divide chains need.
     .registers_per_iteration = 4,

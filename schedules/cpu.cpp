@@ -40,10 +40,6 @@ int arithmetic_nodes(const Func &f) {
 
 void elementwise(const Target &target, const Tuning &tuning, Func out, const Expr &extent,
                  const std::vector<Expr> &cases) {
-    // Where the pool pays: a fixed amount of work, so expensive math goes parallel at fewer elements.
-    const int64_t kParallelMinElements =
-        std::max<int64_t>(tuning.parallel_min_elements, tuning.parallel_min_work / std::max(1, arithmetic_nodes(out)));
-    const int kTaskElements = tuning.task_elements;
     const int kRegistersPerIteration = tuning.registers_per_iteration;
     // i: contiguous elements (vectorized); r: rows, for 2-D outputs (the GLU kernels).
     Var i = out.args()[0];
@@ -51,7 +47,15 @@ void elementwise(const Target &target, const Tuning &tuning, Func out, const Exp
     if (out.dimensions() == 2) r = out.args()[1];
     Var io("io"), iv("iv");
     const int vec = target.natural_vector_size<float>() * kRegistersPerIteration;
-    const int task_vectors = kTaskElements / vec;
+    // Work, not elements, sets the parallel grain: a task holds task_work (elements x IR nodes
+    // per element) within [min, max]_task_elements, so cheap math gets long tasks (less pool
+    // overhead per byte); a call goes parallel from parallel_min_work, and two minimal tasks.
+    const int64_t nodes = std::max(1, arithmetic_nodes(out));
+    const int task_vectors = (int)std::clamp<int64_t>(tuning.task_work / nodes, tuning.min_task_elements,
+                                                      tuning.max_task_elements) / vec;
+    const int64_t kParallelMinElements =
+        std::max<int64_t>(2 * tuning.min_task_elements, tuning.parallel_min_work / nodes);
+
     // Tails are predicated vector operations, never a scalar loop. ShiftInwards is not an option:
     // it recomputes overlapping elements, which reads outputs already written by an in-place call.
     auto serial = [&](Stage s) { s.split(i, i, iv, vec, TailStrategy::Predicate).vectorize(iv); };
@@ -91,7 +95,8 @@ void lane_reduction(const Target &, const Tuning &tuning, Func partial, const RD
 }
 
 void row_reduction(const Target &target, const Tuning &tuning, Func row_sum, const RDom &ri) {
-    const int kParallelMinElements = 2 * tuning.parallel_min_elements;
+    // A product and a sum per element, ~16 IR nodes: parallel from 64K elements on x86.
+    const int64_t kParallelMinElements = tuning.parallel_min_work / 16;
     Var r = row_sum.args()[0];
     Var lane("lane");
     RVar rio("rio"), rii("rii");
@@ -103,7 +108,7 @@ void row_reduction(const Target &target, const Tuning &tuning, Func row_sum, con
     lanes.compute_at(row_sum, r).vectorize(lane);
     lanes.update().reorder(lane, rio).vectorize(lane);
     const Expr work = cast<int64_t>(ri.x.extent()) * row_sum.output_buffer().dim(0).extent();
-    row_sum.update().specialize(work >= kParallelMinElements).parallel(r, 4);
+    row_sum.update().specialize(work >= Expr(kParallelMinElements)).parallel(r, 4);
 }
 
 }  // namespace hact::schedules::cpu

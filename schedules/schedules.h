@@ -34,12 +34,13 @@ void row_reduction(const Halide::Target &target, Halide::Func row_sum, const Hal
 // The CPU loop structure (cpu.cpp), shared by the CPU families; each family's file gives its numbers.
 namespace cpu {
 struct Tuning {
-    // A call uses the thread pool when (elements) x (IR nodes of the kernel's math per element,
-    // cpu::arithmetic_nodes) reaches parallel_min_work, and it has at least parallel_min_elements
-    // (two tasks); smaller calls run on the calling thread.
+    // Parallel grain, in work = elements x IR nodes of the kernel's math per element
+    // (cpu::arithmetic_nodes): a call uses the thread pool from parallel_min_work (and two tasks);
+    // a task holds task_work, within [min, max]_task_elements. Smaller calls run on the calling
+    // thread.
     int64_t parallel_min_work;
-    int parallel_min_elements;
-    int task_elements;            // elements per parallel task
+    int64_t task_work;
+    int min_task_elements, max_task_elements;
     int registers_per_iteration;  // vectors of the natural width per loop iteration
     int reduction_task_vectors;   // lane-vectors per parallel task of a parameter-gradient sum
 };
