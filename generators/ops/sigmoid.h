@@ -2,9 +2,9 @@
 //
 // The exponential is num::scaled_exp_product (E = sc e^t = 2^n (1 + u), sc = 2^-96 above t = 40,
 // flush above t = 110), through num::logistic_of_product, in float32. The forward is its quotient
-// sc / d (2.3 ULP); the backward is below (2.4 ULP for dy = 1, 2.7 for random dy). (An earlier float32 backward, dy (sc E) / D^2 with D^2
-// rounded, measured 4.7 ULP, over the spec's bound; float64 evaluation was accurate but slower
-// than oneDNN.)
+// sc / d (2.3 ULP); the backward is below (2.4 ULP for dy = 1, 2.7 for random dy). (An earlier
+// float32 backward, dy (sc E) / D^2 with D^2 rounded, measured 4.7 ULP, over the spec's bound;
+// float64 evaluation was accurate but slower than oneDNN.)
 #pragma once
 
 namespace hact::ops {
