@@ -297,7 +297,9 @@ hact_status hacti_run_pgrad(const call *c, const void *x, const void *dy, size_t
     int nlearn = 0;
     for (int k = 0; k < HACT_NUM_PARAMS; ++k) nlearn += (learnable >> k) & 1u;
     const size_t whole = n - n % HACT_PGRAD_LANES;
-    const int pool = hacti_pool_enter(whole);
+    /* The reduction's parallel loop calls into the pool at any size (one task or more): always
+     * held. */
+    const int pool = hacti_pool_enter(HACTI_POOL_MIN_ELEMENTS);
     hact_status s = HACT_OK;
     for (size_t off = 0; off < whole && s == HACT_OK; off += max_chunk) {
         const int32_t len = (int32_t)(whole - off < max_chunk ? whole - off : max_chunk);

@@ -144,11 +144,11 @@ void hacti_block_buffer(struct halide_buffer_t *buf, struct halide_dimension_t *
 /* dispatch.c: the CUDA kernel of op x dtype x dir, or NULL if this build has none. */
 void *hacti_find_device_kernel(hact_op op, hact_dtype dtype, hacti_dir dir);
 
-/* dispatch.c: calls of at least HACTI_POOL_MIN_ELEMENTS elements (the kernels' parallel
- * threshold) may run on Halide's thread pool; they hold the pool shared between
- * hacti_pool_enter (returns whether it took it) and hacti_pool_leave, so that
+/* dispatch.c: calls of at least HACTI_POOL_MIN_ELEMENTS elements (the lowest parallel threshold
+ * of the kernels, kernel_abi.h) may run on Halide's thread pool; they hold the pool shared
+ * between hacti_pool_enter (returns whether it took it) and hacti_pool_leave, so that
  * hact_set_num_threads never restarts the pool under them. */
-#define HACTI_POOL_MIN_ELEMENTS ((size_t)1 << 16)
+#define HACTI_POOL_MIN_ELEMENTS ((size_t)HACT_POOL_MIN_ELEMENTS)
 int hacti_pool_enter(size_t elements);
 void hacti_pool_leave(int entered);
 

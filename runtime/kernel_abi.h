@@ -27,5 +27,10 @@
 #define HACT_MAX_LEARNABLE 7
 /* Device parameter gradients: elements per partial sum (partial(k, b), b < ceil(n / this)). */
 #define HACT_DEVICE_REDUCE_BLOCK 8192
+/* No elementwise CPU kernel uses Halide's thread pool for a call of fewer elements
+ * (schedules/cpu.cpp keeps its parallel threshold at or above it): the runtime holds its pool
+ * lock (dispatch.c) for calls from this size up, so that hact_set_num_threads never restarts the
+ * pool under a running kernel. */
+#define HACT_POOL_MIN_ELEMENTS 32768
 
 #endif

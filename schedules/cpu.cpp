@@ -53,8 +53,9 @@ void elementwise(const Target &target, const Tuning &tuning, Func out, const Exp
     const int64_t nodes = std::max(1, arithmetic_nodes(out));
     const int task_vectors = (int)std::clamp<int64_t>(tuning.task_work / nodes, tuning.min_task_elements,
                                                       tuning.max_task_elements) / vec;
-    const int64_t kParallelMinElements =
-        std::max<int64_t>(2 * tuning.min_task_elements, tuning.parallel_min_work / nodes);
+    // Never below HACT_POOL_MIN_ELEMENTS: the runtime holds its pool lock from there up.
+    const int64_t kParallelMinElements = std::max<int64_t>(
+        {HACT_POOL_MIN_ELEMENTS, 2 * (int64_t)tuning.min_task_elements, tuning.parallel_min_work / nodes});
 
     // Tails are predicated vector operations, never a scalar loop. ShiftInwards is not an option:
     // it recomputes overlapping elements, which reads outputs already written by an in-place call.

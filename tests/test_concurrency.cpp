@@ -23,7 +23,8 @@ std::vector<Job> jobs() {
     auto data = std::make_shared<std::vector<float>>(uniform_floats(g, (1u << 17) + 33, -12, 12));
     auto dyv = std::make_shared<std::vector<float>>(random_dys(g, data->size()));
     for (const OpRef& op : ops()) {
-        for (size_t n : {size_t{1000}, size_t{1} << 17}) {
+        // 40000: between the lowest parallel threshold (HACT_POOL_MIN_ELEMENTS, 32K) and 64K.
+        for (size_t n : {size_t{1000}, size_t{40000}, size_t{1} << 17}) {
             const hact_op o = op.op;
             v.push_back({std::string(op.name) + " fwd/bwd/pgrad f32 n=" + std::to_string(n), [=](std::vector<uint32_t>& out) {
                              std::vector<float> y(n), dx(n);
