@@ -63,19 +63,23 @@ Expr rows_extent(const Out &out) {
     return cast<int64_t>(out.dim(0).extent()) * out.dim(1).extent();
 }
 
-// Storage types (GeneratorParam dtype): every kernel computes in float32 and rounds once, to
-// nearest even, into the storage type (f16, bf16 keep NaN as NaN and overflow to inf).
+// Storage types (GeneratorParam dtype): f32, f16 and bf16 kernels compute in float32 and round
+// once, to nearest even, into the storage type (f16, bf16 keep NaN as NaN and overflow to inf);
+// f64 kernels compute in float64 (the ops' forward64/backward64, generators/float64.h).
 // bf16 on a GPU target is stored as its bits (UInt(16)) with the conversions written out below:
 // Halide 21's CUDA backend aborts on bfloat16 casts.
 Type storage_type(const std::string &dtype, const Target &target) {
     if (dtype == "f32") return Float(32);
     if (dtype == "f16") return Float(16);
     if (dtype == "bf16") return target.has_gpu_feature() ? UInt(16) : BFloat(16);
-    fail("dtype '" + dtype + "' is not generated (f32, f16, bf16)");
+    if (dtype == "f64" && !target.has_gpu_feature()) return Float(64);
+    fail("dtype '" + dtype + "' is not generated (f32, f16, bf16; f64 on CPU targets)");
 }
-// A loaded element, as the float32 the math takes.
+// The type the math runs in: float64 for f64 storage, else float32.
+Type compute_type(const std::string &dtype) { return dtype == "f64" ? Float(64) : Float(32); }
+// A loaded element, as the float32 the math takes (float64 elements as they are).
 Expr load(const Expr &e) {
-    if (e.type() == Float(32)) return e;
+    if (e.type() == Float(32) || e.type() == Float(64)) return e;
     if (e.type() == UInt(16)) return reinterpret<float>(cast<uint32_t>(e) << 16);  // bf16 bits
     // Strict: under fast-math the conversion would be assumed NaN-free, and the ops' NaN checks
     // folded away (a float16 NaN came out as a number).
@@ -97,7 +101,7 @@ Expr store(const Type &t, const Expr &e) {
 // NaN, but after a float16 -> float32 conversion fast-math may assume no NaN and drop the test
 // (measured: NaN in, 0 out on AVX2/AVX-512); the bits cannot be assumed away.
 Expr narrow_nan(const Expr &e) {
-    if (e.type() == Float(32)) return Halide::Internal::const_false();
+    if (e.type() == Float(32) || e.type() == Float(64)) return Halide::Internal::const_false();
     const int exp_all_ones = e.type() == Float(16) ? 0x7c00 : 0x7f80;  // bf16 as BFloat(16) or bits
     Expr bits = e.type() == UInt(16) ? e : reinterpret<uint16_t>(e);
     return (bits & 0x7fff) > exp_all_ones;
@@ -106,8 +110,8 @@ Expr narrow_nan(const Expr &e) {
 Expr store_nan(const Type &t, const Expr &e, const std::vector<Expr> &inputs) {
     Expr any = Halide::Internal::const_false();
     for (const Expr &in : inputs) any = any || narrow_nan(in);
-    if (Halide::Internal::is_const_zero(any)) return store(t, e);
-    return store(t, select(any, Expr(std::numeric_limits<float>::quiet_NaN()), e));
+    if (Halide::Internal::is_const_zero(Halide::Internal::simplify(any))) return store(t, e);
+    return store(t, select(any, Halide::Internal::make_const(e.type(), std::numeric_limits<double>::quiet_NaN()), e));
 }
 // Sets the storage type of every listed buffer (from configure()).
 template <class... B>
@@ -126,13 +130,13 @@ public:
     void configure() { set_storage(dtype, get_target(), x, y); }
     void generate() {
         num::TargetScope target_scope(get_target());
-        y(i) = store_nan(y.type(), op_math_or_fail(op).forward(load(x(i)), make_params(params)), {x(i)});
+        y(i) = store_nan(y.type(), op_math_or_fail(op).fwd(load(x(i)), make_params(params)), {x(i)});
         x.dim(0).set_stride(1);
         y.dim(0).set_stride(1);
     }
     void schedule() {
         schedules::elementwise(get_target(), y, y.dim(0).extent(),
-                               op_math_or_fail(op).specializations(make_params(params)));
+                               op_math_or_fail(op).specs(compute_type(dtype), make_params(params)));
     }
 
 private:
@@ -151,7 +155,7 @@ public:
     void configure() { set_storage(dtype, get_target(), x, dy, dx); }
     void generate() {
         num::TargetScope target_scope(get_target());
-        dx(i) = store_nan(dx.type(), op_math_or_fail(op).backward(load(x(i)), load(dy(i)), make_params(params)),
+        dx(i) = store_nan(dx.type(), op_math_or_fail(op).bwd(load(x(i)), load(dy(i)), make_params(params)),
                           {x(i), dy(i)});
         x.dim(0).set_stride(1);
         dy.dim(0).set_stride(1);
@@ -159,7 +163,7 @@ public:
     }
     void schedule() {
         schedules::elementwise(get_target(), dx, dx.dim(0).extent(),
-                               op_math_or_fail(op).specializations(make_params(params)));
+                               op_math_or_fail(op).specs(compute_type(dtype), make_params(params)));
     }
 
 private:
@@ -182,7 +186,7 @@ public:
         // Whole lane-vectors only; the runtime passes the remainder zero-padded.
         r = RDom(0, x.dim(0).extent() / HACT_PGRAD_LANES, "r");
         Expr i = r * HACT_PGRAD_LANES + lane;
-        std::vector<Expr> terms = math.param_grads(load(x(i)), load(dy(i)), make_params(params));
+        std::vector<Expr> terms = math.pgrads(load(x(i)), load(dy(i)), make_params(params));
         num_params = static_cast<int>(terms.size());
         if (num_params == 0) fail("op '" + std::string(op) + "' has no learnable parameter");
         partial(lane, j) = cast<double>(0);
@@ -194,7 +198,7 @@ public:
     }
     void schedule() {
         schedules::lane_reduction(get_target(), partial, r, num_params,
-                                  op_math_or_fail(op).specializations(make_params(params)));
+                                  op_math_or_fail(op).specs(compute_type(dtype), make_params(params)));
     }
 
 private:
@@ -221,7 +225,7 @@ public:
     void configure() { set_storage(dtype, get_target(), a, b, out); }
     void generate() {
         num::TargetScope target_scope(get_target());
-        Expr g = op_math_or_fail(op).forward(load(a(i, r)), make_params(params));
+        Expr g = op_math_or_fail(op).fwd(load(a(i, r)), make_params(params));
         out(i, r) = store_nan(out.type(), num::strict_apply({g, load(b(i, r))}, [](auto v) { return v[0] * v[1]; }),
                               {a(i, r), b(i, r)});
         for (auto *buf : {&a, &b}) buf->dim(0).set_stride(1);
@@ -229,7 +233,7 @@ public:
     }
     void schedule() {
         schedules::elementwise(get_target(), out, rows_extent(out),
-                               op_math_or_fail(op).specializations(make_params(params)));
+                               op_math_or_fail(op).specs(compute_type(dtype), make_params(params)));
     }
 
 private:
@@ -256,16 +260,16 @@ public:
         const Params p = make_params(params);
         Expr av = load(a(i, r)), bv = load(b(i, r)), dyv = load(dy(i, r));
         Expr dy_b = num::strict_apply({dyv, bv}, [](auto v) { return v[0] * v[1]; });
-        Expr db = num::strict_apply({dyv, g.forward(av, p)}, [](auto v) { return v[0] * v[1]; });
+        Expr db = num::strict_apply({dyv, g.fwd(av, p)}, [](auto v) { return v[0] * v[1]; });
         const Type t = storage_type(dtype, get_target());
         const std::vector<Expr> in = {a(i, r), b(i, r), dy(i, r)};
-        grads(i, r) = Tuple(store_nan(t, g.backward(av, dy_b, p), in), store_nan(t, db, in));
+        grads(i, r) = Tuple(store_nan(t, g.bwd(av, dy_b, p), in), store_nan(t, db, in));
         for (auto *buf : {&a, &b, &dy}) buf->dim(0).set_stride(1);
         for (auto &o : Func(grads).output_buffers()) o.dim(0).set_stride(1);
     }
     void schedule() {
         schedules::elementwise(get_target(), grads, rows_extent(Func(grads).output_buffers()[0]),
-                               op_math_or_fail(op).specializations(make_params(params)));
+                               op_math_or_fail(op).specs(compute_type(dtype), make_params(params)));
     }
 
 private:
@@ -299,7 +303,7 @@ public:
     void generate() {
         num::TargetScope target_scope(get_target());
         y(i, r) = store_nan(y.type(),
-                            op_math_or_fail(op).forward(load(x(i, r)),
+                            op_math_or_fail(op).fwd(load(x(i, r)),
                                                         channel_params(load(weight((first_row + r) % channels)))),
                             {x(i, r)});
         x.dim(0).set_stride(1);
@@ -326,7 +330,7 @@ public:
     void generate() {
         num::TargetScope target_scope(get_target());
         dx(i, r) = store_nan(dx.type(),
-                             op_math_or_fail(op).backward(load(x(i, r)), load(dy(i, r)),
+                             op_math_or_fail(op).bwd(load(x(i, r)), load(dy(i, r)),
                                                           channel_params(load(weight((first_row + r) % channels)))),
                              {x(i, r), dy(i, r)});
         x.dim(0).set_stride(1);
@@ -355,7 +359,7 @@ public:
         num::TargetScope target_scope(get_target());
         const OpMath &math = op_math_or_fail(op);
         ri = RDom(0, x.dim(0).extent(), "ri");
-        std::vector<Expr> terms = math.param_grads(load(x(ri, r)), load(dy(ri, r)),
+        std::vector<Expr> terms = math.pgrads(load(x(ri, r)), load(dy(ri, r)),
                                                    channel_params(load(weight((first_row + r) % channels))));
         if (terms.size() != 1) fail("op '" + std::string(op) + "' needs exactly one learnable parameter");
         row_sum(r) = cast<double>(0);
@@ -396,7 +400,7 @@ public:
         ri = RDom(0, HACT_DEVICE_REDUCE_BLOCK, "ri");
         Expr i = b * HACT_DEVICE_REDUCE_BLOCK + ri;
         ri.where(i < n);
-        std::vector<Expr> terms = math.param_grads(load(x(i)), load(dy(i)), make_params(params));
+        std::vector<Expr> terms = math.pgrads(load(x(i)), load(dy(i)), make_params(params));
         if (terms.empty()) fail("op '" + std::string(op) + "' has no learnable parameter");
         // Field k's term, or 0 for a field that is not learnable.
         std::vector<Expr> by_field;
@@ -417,7 +421,7 @@ public:
     }
     void schedule() {
         schedules::block_reduction(get_target(), partial, ri, total, rb, grad,
-                                   op_math_or_fail(op).specializations(make_params(params)));
+                                   op_math_or_fail(op).specs(compute_type(dtype), make_params(params)));
     }
 
 private:

@@ -19,6 +19,8 @@ namespace hact::num {
 using Halide::Expr;
 
 inline Expr f32(float v) { return Halide::Expr(v); }
+// v in the type of x: for math that is the same in float32 and float64 (an exact constant).
+inline Expr like(const Expr &x, double v) { return Halide::Internal::make_const(x.type(), v); }
 // Bit manipulation in uint32, where Halide defines wrap-around.
 inline Expr bits(const Expr &x) { return Halide::reinterpret(Halide::UInt(32), x); }
 inline Expr from_bits(const Expr &b) { return Halide::reinterpret(Halide::Float(32), b); }

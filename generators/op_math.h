@@ -7,7 +7,12 @@
 //                                                   their own (e.g. beta > 0), so that selects on
 //                                                   them vanish from the vector loop; the schedule
 //                                                   applies them. Results must not depend on them.
-// Ops inherit OpBase, which provides "none" for the last two.
+//   forward64, backward64, param_grads64            the same in float64 (HACT_F64 kernels): x, dy
+//                                                   and the params are Float(64) there. Every op
+//                                                   writes them (float64.h says why they are a
+//                                                   formula of their own); ops whose float32 math
+//                                                   is type-generic forward to it.
+// Ops inherit OpBase, which provides "none" for param_grads, param_grads64 and specializations.
 // written once, for every target: no scheduling here.
 #pragma once
 
@@ -16,6 +21,7 @@
 
 #include "Halide.h"
 #include "hact/hact.h"  // HACT_P_* masks in the registry lines
+#include "float64.h"
 #include "numerics.h"
 
 namespace hact {
@@ -29,6 +35,7 @@ struct Params {
 
 struct OpBase {
     static std::vector<Expr> param_grads(const Expr &, const Expr &, const Params &) { return {}; }
+    static std::vector<Expr> param_grads64(const Expr &, const Expr &, const Params &) { return {}; }
     static std::vector<Expr> specializations(const Params &) { return {}; }
 };
 
@@ -39,6 +46,29 @@ struct OpMath {
     Expr (*backward)(const Expr &x, const Expr &dy, const Params &p);
     std::vector<Expr> (*param_grads)(const Expr &x, const Expr &dy, const Params &p);
     std::vector<Expr> (*specializations)(const Params &p);
+    Expr (*forward64)(const Expr &x, const Params &p);
+    Expr (*backward64)(const Expr &x, const Expr &dy, const Params &p);
+    std::vector<Expr> (*param_grads64)(const Expr &x, const Expr &dy, const Params &p);
+
+    // The math for the compute type of x (Float(32), or Float(64) for HACT_F64 kernels); the
+    // generators call these. params are the kernel's float32 inputs, widened for float64.
+    Expr fwd(const Expr &x, const Params &p) const { return wide(x) ? forward64(x, widen(p)) : forward(x, p); }
+    Expr bwd(const Expr &x, const Expr &dy, const Params &p) const {
+        return wide(x) ? backward64(x, dy, widen(p)) : backward(x, dy, p);
+    }
+    std::vector<Expr> pgrads(const Expr &x, const Expr &dy, const Params &p) const {
+        return wide(x) ? param_grads64(x, dy, widen(p)) : param_grads(x, dy, p);
+    }
+    // Loops specialized on parameters pay off in the float32 loops only.
+    std::vector<Expr> specs(const Halide::Type &compute, const Params &p) const {
+        return compute.bits() == 64 ? std::vector<Expr>{} : specializations(p);
+    }
+
+    static bool wide(const Expr &x) { return x.type().bits() == 64; }
+    static Params widen(const Params &p) {
+        auto d = [](const Expr &v) { return Halide::cast<double>(v); };
+        return {d(p.negative_slope), d(p.alpha), d(p.beta), d(p.threshold), d(p.scale), d(p.min_val), d(p.max_val)};
+    }
 };
 
 }  // namespace hact

@@ -166,7 +166,7 @@ static hact_status check_dtype(const ctx *cx, operand *o) {
     else if (d.code == HACT_DL_BFLOAT && d.bits == 16) o->dtype = HACT_BF16;
     else
         return FAIL(cx, HACT_ERR_UNSUPPORTED,
-                    "%s.dtype is %s: hact computes float32, float16 and bfloat16 (float64 is planned)",
+                    "%s.dtype is %s: hact computes float32, float64, float16 and bfloat16",
                     o->name, text);
     return HACT_OK;
 }

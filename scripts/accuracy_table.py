@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Regenerate docs/accuracy.md from the accuracy sweep of the test suite.
 
-Runs `<build>/tests/hact_tests --gtest_filter=All/Accuracy.*`, which sweeps float32 inputs
+Runs `<build>/tests/hact_tests --gtest_filter=All/Accuracy.*:...`, which sweeps float32 inputs
 (every op x parameter set x direction x ISA against the long-double references in
-tests/reference/) and prints one ULPSTAT line per case; the bounds are read from the same
-reference files. Usage: scripts/accuracy_table.py [--build BUILD] [-o docs/accuracy.md]
+tests/reference/) and prints one ULPSTAT line per case (ULPSTAT64 for float64); the float32 bounds
+are read from the same reference files. Usage: scripts/accuracy_table.py [--build BUILD] [-o docs/accuracy.md]
 """
 import argparse
 import collections
@@ -36,18 +36,23 @@ def main():
     exe = pathlib.Path(args.build) / "tests" / "hact_tests"
     if not exe.exists():
         sys.exit(f"{exe} not found: build first (scripts/build.sh)")
-    suites = "All/Accuracy.*:All/NarrowTypes.*:All/Glu.Accuracy*"
+    suites = "All/Accuracy.*:All/NarrowTypes.*:All/Glu.Accuracy*:All/Float64Accuracy.*"
     print(f"[accuracy] running {exe.name} --gtest_filter={suites} (a few minutes)", file=sys.stderr)
     run = subprocess.run([str(exe), f"--gtest_filter={suites}"], capture_output=True, text=True)
     rows = collections.OrderedDict()
+    subnormal_max = 0.0
     for line in run.stdout.splitlines():
-        if not line.startswith("ULPSTAT\t"):
+        wide = line.startswith("ULPSTAT64\t")
+        if not line.startswith("ULPSTAT\t") and not wide:
             continue
         # ULPSTAT op params direction isa key=value...: float32 (test_accuracy.cpp), bf16/f16
         # (test_narrow.cpp: direction "<dtype>_<dir>"), GLU (test_glu.cpp: op "glu:<kind>").
         fields = line.split("\t")
         op, params, direction, isa = fields[1:5]
         kv = dict(f.split("=", 1) for f in fields[5:] if "=" in f)
+        if wide:  # float64 (test_float64.cpp): direction "f64_<dir>"
+            direction = "f64_" + direction
+            subnormal_max = max(subnormal_max, float(kv.get("subnormal_max", "0")))
         rows.setdefault((op, params, direction), {})[isa] = (
             float(kv["max"]), float(kv.get("mean", "nan")), int(kv["n"]), kv.get("worst_x", "-"))
     if not rows:
@@ -89,8 +94,9 @@ def main():
                          f"{'-' if mean != mean else f'{mean:.3f}'} | {per[worst_isa][2]} | {per[worst_isa][3]} |")
 
     narrow = lambda d: d.split("_")[0] in ("bf16", "f16")
+    f64 = lambda d: d.startswith("f64_")
     fbound = lambda op, d: bnd.get(op, ("?", "?"))[0 if d == "fwd" else 1]
-    table(lambda op, d: not op.startswith("glu:") and not narrow(d), fbound)
+    table(lambda op, d: not op.startswith("glu:") and not narrow(d) and not f64(d), fbound)
     lines += [
         "",
         "## bfloat16 and float16 storage",
@@ -102,6 +108,22 @@ def main():
         *header("direction"),
     ]
     table(lambda op, d: narrow(d), lambda op, d: "1")
+    lines += [
+        "",
+        "## float64",
+        "",
+        "`tests/test_float64.cpp`: 200,000 random bit patterns of double (every exponent), evenly",
+        "spaced values on [-10, 10], [-60, 60], [-800, 800] and the op's dense ranges, log-uniform",
+        "magnitudes in [2^-60, 1], and the format's edges; dy = 1 and random dy. Error in ULPs of",
+        "double at the long-double reference (backward: of the largest term of f' near its roots, as",
+        "for float32). Bound 4 ULP for every op and direction, asserted. Results below DBL_MIN",
+        "(subnormal doubles, in the far tails of gelu and the logistic family) are held to 64 units",
+        f"of 2^-1074 instead; the largest measured there: {subnormal_max:.3g}. The special values",
+        "(NaN, +-inf, +-0) are those of the float32 kernels, asserted by the same test.",
+        "",
+        *header("direction"),
+    ]
+    table(lambda op, d: f64(d), lambda op, d: "4")
     lines += [
         "",
         "## GLU family",

@@ -94,12 +94,19 @@ static void test_compute(void) {
         }
         CHECK(hact_forward((hact_op)op, HACT_F32, y_inplace, y_inplace, N, &p) == HACT_OK);
         for (i = 0; i < N; ++i) CHECK(same_bits(y_inplace[i], y[i]));
+        {   /* float64: double arrays in, double arrays out */
+            double xd[2], yd[2] = {NAN, NAN};
+            xd[0] = x[0];
+            xd[1] = x[1];
+            CHECK(hact_forward((hact_op)op, HACT_F64, xd, yd, 2, NULL) == HACT_OK);
+            CHECK(isfinite(yd[0]) && isfinite(yd[1]) && fabs(yd[0] - (double)y[0]) <= 1e-5 * fabs(yd[0]) + 1e-30);
+        }
         /* Errors: status, message, nothing written. */
         {
             float before = y[0];
             CHECK(hact_forward((hact_op)op, HACT_F32, NULL, y, N, NULL) == HACT_ERR_INVALID_ARGUMENT);
             CHECK(strstr(hact_last_error(), registry[op].name) != NULL);
-            CHECK(hact_forward((hact_op)op, HACT_F64, x, y, N, NULL) == HACT_ERR_UNSUPPORTED);
+            CHECK(hact_forward((hact_op)op, HACT_F32, x, y, (size_t)-1, NULL) == HACT_ERR_INVALID_ARGUMENT);
             CHECK(hact_forward((hact_op)op, (hact_dtype)99, x, y, N, NULL) == HACT_ERR_INVALID_ARGUMENT);
             CHECK(hact_backward((hact_op)op, HACT_F32, x, dy, x + 1, N - 1, NULL) == HACT_ERR_INVALID_ARGUMENT);
             CHECK(same_bits(before, y[0]));
@@ -164,11 +171,12 @@ static void test_strided(void) {
     CHECK(hact_backward_params(swish, HACT_F32, flat_in, ones, R * C, NULL, &g_flat) == HACT_OK);
     CHECK(memcmp(&g, &g_flat, sizeof g) == 0);
 
-    /* Errors: a shape mismatch names the dimension; float64 is not built; CUDA memory. */
+    /* Errors: a shape mismatch names the dimension; an integer dtype; CUDA memory. */
     dx = hact_tensor_make(out, HACT_F32, 2, shape_t, NULL);
     CHECK(hact_backward_tensor(silu, &x, &dy, &dx, NULL) == HACT_ERR_INVALID_ARGUMENT);
     CHECK(strstr(hact_last_error(), "dimension 0") != NULL);
-    y = hact_tensor_make(out, HACT_F64, 2, shape_c, NULL);
+    y = hact_tensor_make(out, HACT_F32, 2, shape_c, NULL);
+    y.dtype.code = HACT_DL_INT;
     x.dtype = y.dtype;
     CHECK(hact_forward_tensor(silu, &x, &y, NULL) == HACT_ERR_UNSUPPORTED);
     x = hact_tensor_make(flat_in, HACT_F32, 2, shape_c, NULL);

@@ -77,6 +77,35 @@ struct celu : OpBase {
         return keep_nan(x, dx);
     }
     static std::vector<Expr> specializations(const Params &p) { return {is_default(p), regular(p)}; }
+
+    // float64: t = x / alpha rounded, its residual put back (r = x - t alpha exactly, by fma):
+    // e^(x/alpha) = e^t (1 + r/alpha), expm1(x/alpha) = expm1(t) + e^t r/alpha, so large |t|
+    // keeps its relative accuracy. The same limit as float32 for irregular alpha.
+    static Expr forward64(const Expr &x, const Params &p) {
+        using namespace f64;
+        Expr xn = Halide::min(x, c(0.0));
+        Expr t = xn / p.alpha;
+        Expr delta = f64::fma64(-t, p.alpha, xn) / p.alpha;
+        Expr e = f64::lib_exp(t), em1 = f64::lib_expm1(t);
+        Expr m = Halide::select(Halide::is_finite(e) && Halide::is_finite(delta), f64::fma64(e, delta, em1), em1);
+        Expr limit = Halide::select(x >= c(0.0), x, Halide::max(x, c(-1.0)) * c(0.0));
+        Expr y = Halide::select(regular(p), Halide::select(x >= c(0.0), x, p.alpha * m), limit);
+        return keep_nan(x, strict(y));
+    }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &p) {
+        using namespace f64;
+        Expr xn = Halide::min(x, c(0.0));
+        Expr t = xn / p.alpha;
+        Expr delta = f64::fma64(-t, p.alpha, xn) / p.alpha;
+        TailExp et = exp_tail({t, finite_or_zero(delta)});  // alpha > 0: scaled below t = -600
+        // alpha < 0 and x/alpha > 700: e^t overflows where dy e^t need not (and 0 * inf = NaN
+        // where float32 gives dy * e^t = 0 for dy = 0): (dy h) h with h = e^(t/2), t held finite.
+        Expr h = f64::lib_exp(Halide::min(t, c(1400.0)) * c(0.5));
+        Expr dye = Halide::select(t > c(700.0), (dy * h) * h, (dy * et.es) * et.unscale);
+        Expr limit = Halide::select(x >= c(0.0), dy, dy * c(0.0));
+        Expr dx = Halide::select(regular(p), Halide::select(x > c(0.0), dy, dye), limit);
+        return keep_nan(x, strict(dx));
+    }
 };
 
 }  // namespace hact::ops

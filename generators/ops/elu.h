@@ -45,6 +45,26 @@ struct elu : OpBase {
     static Expr backward(const Expr &x, const Expr &dy, const Params &p) {
         return backward_with(x, dy, num::split_exact(num::f32(1.0f)), num::split_exact(p.alpha));
     }
+
+    // float64: pos x (x > 0), neg expm1(x) (x <= 0; -0 stays -0: expm1(-0) = -0, and the
+    // argument is x itself there, not min(x, 0), which may be +0); dy pos, or (dy neg) e^x as
+    // one rounded chain (f64::Chain), e^x scaled in its tail (f64::exp_tail).
+    // pos and neg are doubles (selu's constants rounded once to double).
+    static Expr forward64_with(const Expr &x, const Expr &pos, const Expr &neg) {
+        using namespace f64;
+        Expr y = Halide::select(x > c(0.0), pos * x, neg * f64::lib_expm1(Halide::select(x > c(0.0), c(0.0), x)));
+        return keep_nan(x, strict(y));
+    }
+    static Expr backward64_with(const Expr &x, const Expr &dy, const Expr &pos, const Expr &neg) {
+        using namespace f64;
+        TailExp e = exp_tail({Halide::min(x, c(0.0)), c(0.0)});  // scaled below -600: subnormal e^x
+        Expr dx = Halide::select(x > c(0.0), dy * pos, finish(with_rel(chain(dy) * neg * e.e0, e.lo)) * e.unscale);
+        return keep_nan(x, strict(dx));
+    }
+    static Expr forward64(const Expr &x, const Params &p) { return forward64_with(x, f64::c(1.0), p.alpha); }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &p) {
+        return backward64_with(x, dy, f64::c(1.0), p.alpha);
+    }
 };
 
 }  // namespace hact::ops

@@ -65,6 +65,60 @@ struct gelu : OpBase {
         dx = select(x < f32(-sf::kNormalTailMax), times_zero(dy), dx);
         return keep_nan(x, dx);
     }
+
+    // ---- float64 ----
+    // Phi(x) = erfc(-x/sqrt2)/2 with the argument's rounding put back: -x/sqrt2 = h + l (h rounded,
+    // l from an fma and the constant's low part), erfc(h + l) = erfc(h) - l (2/sqrt(pi)) e^(-h^2)
+    // (rounding h alone would cost 2 h^2 2^-53 of relative error in the tail: 1400 ULP at h = 26).
+    // phi(x) from e^(-x^2/2) with x^2's rounding put back the same way (phi64). Limits as float32:
+    // gelu(x) = -0 below x = -40 (the last nonzero double result is near -38.6), gelu'(x) = 0
+    // below -40 (dy * 0) and 1 above 40.
+    static Expr normal_cdf64(const Expr &x) {
+        using namespace f64;
+        const double k_hi = -0x1.6a09e667f3bcdp-1, k_lo = 0x1.bdd3413b26456p-55;  // -1/sqrt2
+        const double two_over_sqrt_pi = 0x1.20dd750429b6dp+0;
+        Expr h = x * c(k_hi);
+        Expr l = f64::fma64(x, c(k_hi), -h) + x * c(k_lo);
+        Expr e = f64::lib_erfc(h);
+        Expr corr = (l * c(two_over_sqrt_pi)) * f64::lib_exp(-(h * h));
+        return Halide::select(Halide::is_finite(l), e - corr, e) * c(0.5);
+    }
+    // x < -30: from the Mills ratio, Phi(x) = phi(x) A(1/x^2) / -x with the asymptotic series
+    // A(u) = 1 - u + 3u^2 - 15u^3 + ... ((2k-1)!! (-u)^k; at x = -30 the 10th term is 2e-21):
+    //   gelu(x) = -phi(x) A,   gelu'(x) = Phi(x) + x phi(x) = phi(x) (x - A / x)
+    // (no cancellation: |A / x| < |x| / 900), with phi(x) = e^(-x^2/2 - ln sqrt(2 pi)): the square
+    // exact, the constant folded into the exponential (f64::exp_tail's shift), the tail scaled.
+    // erfc itself is subnormal below x = -37.5 and would lose the result's bits.
+    static constexpr double kTail64 = -30.0;
+    static f64::TailExp phi64(const Expr &x) {
+        using namespace f64;
+        const double ln_sqrt_2pi_hi = 0x1.d67f1c864beb5p-1, ln_sqrt_2pi_lo = -0x1.65b5a1b7ff5dfp-55;
+        Product s = product(x, x);
+        return exp_tail({s.p * c(-0.5), s.err * c(-0.5)}, -ln_sqrt_2pi_hi, -ln_sqrt_2pi_lo);
+    }
+    static Expr mills64(const Expr &x) {
+        using namespace f64;
+        const double coef[] = {1, -1, 3, -15, 105, -945, 10395, -135135, 2027025, -34459425};
+        Expr u = c(1.0) / (x * x);
+        Expr a = c(coef[9]);
+        for (int i = 8; i >= 0; --i) a = f64::fma64(a, u, c(coef[i]));
+        return a;
+    }
+    static Expr forward64(const Expr &x, const Params &) {
+        using namespace f64;
+        TailExp phi = phi64(x);
+        Expr tail = -(phi.es * mills64(x)) * phi.unscale;
+        Expr y = Halide::select(x < c(-40.0), c(-0.0), x < c(kTail64), tail, x * normal_cdf64(x));
+        return keep_nan(x, strict(y));
+    }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &) {
+        using namespace f64;
+        TailExp phi = phi64(x);
+        Expr tail = (dy * (phi.es * (x - mills64(x) / x))) * phi.unscale;
+        Expr d = normal_cdf64(x) + x * phi.e;
+        Expr dx = Halide::select(x < c(-40.0), dy * c(0.0), x < c(kTail64), tail, x > c(40.0), dy, dy * d);
+        return keep_nan(x, strict(dx));
+    }
 };
 
 }  // namespace hact::ops

@@ -84,6 +84,60 @@ struct gelu_tanh : OpBase {
         dx = select(Halide::abs(x) > f32(kClamp), select(neg, times_zero(dy), dy), dx);
         return keep_nan(x, dx);
     }
+
+    // ---- float64 ----
+    // As float32: x sigma(z) in the logistic form, with |z| = |x| (k0 + k1 x^2) as a double-double
+    // (exact square, products and sums), e^-|z| = e^(-z_hi) (1 - z_lo), scaled in its tail
+    // (f64::exp_tail: x < -21 has e^-|z| below DBL_MIN); |x| clamped at 30 (|z| > 1900: sigma is
+    // 0 or 1 in double). The backward is float32's formula in double.
+    struct AbsZ64 {
+        Expr hi, lo, a;
+    };
+    static AbsZ64 abs_z64(const Expr &x) {
+        using namespace f64;
+        const double k0_hi = 0x1.9884533d43651p+0, k0_lo = -0x1.cbc0d30ebfd15p-54;
+        const double k1_hi = 0x1.2444f2a4d8b4bp-4, k1_lo = -0x1.6c843a29d1c70p-61;
+        Expr a = Halide::min(Halide::abs(x), c(30.0));
+        Expr s = a * a, s_lo = f64::fma64(a, a, -s);
+        Expr p = c(k1_hi) * s, p_lo = f64::fma64(c(k1_hi), s, -p);
+        Expr w = c(k0_hi) + p;                              // k0 + p: 2Sum (k0 > p is not known)
+        Expr bb = w - c(k0_hi);
+        Expr w_lo = (c(k0_hi) - (w - bb)) + (p - bb);
+        w_lo = w_lo + p_lo + c(k0_lo) + f64::fma64(c(k1_lo), s, c(k1_hi) * s_lo);
+        Expr z = a * w;
+        return {z, f64::fma64(a, w, -z) + a * w_lo, a};
+    }
+    static Expr forward64(const Expr &x, const Params &) {
+        using namespace f64;
+        AbsZ64 z = abs_z64(x);
+        TailExp e = exp_tail({-z.hi, -z.lo});
+        OnePlus d = one_plus(e.e);
+        Expr y = Halide::select(x < c(-30.0), c(-0.0), x < c(0.0), div_one_plus(-z.a * e.e0, d, e.lo) * e.unscale,
+                                div_one_plus(x, d));
+        return keep_nan(x, strict(y));
+    }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &) {
+        using namespace f64;
+        const double k0 = 0x1.9884533d43651p+0, k1x3 = 0x1.b6676bf7450f0p-3;
+        AbsZ64 z = abs_z64(x);
+        TailExp te = exp_tail({-z.hi, -z.lo});
+        Expr e = te.e;
+        Expr neg = x < c(0.0);
+        // |x| z'(x) = |x| (k0 + 3 k1 x^2); for x < 0 the numerator 1 + e - |x| z' in one FMA
+        Expr w3 = f64::fma64(c(k1x3), z.a * z.a, c(k0));
+        OnePlus d = one_plus(e);
+        Expr n = Halide::select(neg, f64::fma64(-z.a, w3, d.d), f64::fma64(z.a * w3, e, d.d));
+        // (g n) / (1 + e)^2 with g = dy e0 (x < 0) or dy, then e's lo, (1 + e)'s and its square's
+        // roundings put back to first order (as f64::logistic_slope)
+        Expr dd = d.d * d.d;
+        Expr dd_lo = f64::fma64(d.d, d.d, -dd);
+        Expr q = (Halide::select(neg, dy * te.e0, dy) * n) / dd;
+        Expr corr = Halide::select(neg, te.lo, c(0.0)) - (dd_lo / dd + c(2.0) * (d.lo / d.d));
+        Expr core = Halide::select(Halide::is_finite(q) && q != c(0.0), f64::fma64(q, corr, q), q);
+        Expr dx = Halide::select(Halide::abs(x) > c(30.0), Halide::select(neg, dy * c(0.0), dy),
+                                 core * Halide::select(neg, te.unscale, c(1.0)));
+        return keep_nan(x, strict(dx));
+    }
 };
 
 }  // namespace hact::ops

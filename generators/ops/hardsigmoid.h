@@ -53,6 +53,15 @@ struct hardsigmoid : OpBase {
                                });
         return keep_nan(x, dx);
     }
+
+    // float64: clamp(fma(a, x, b), 0, 1) (one rounding; b where a = 0); the backward is
+    // type-generic (its double product is float64's own).
+    static Expr forward64(const Expr &x, const Params &p) {
+        using namespace f64;
+        Expr v = Halide::select(p.alpha == c(0.0), p.beta, f64::fma64(p.alpha, x, p.beta));
+        return keep_nan(x, strict(Halide::select(v < c(0.0), c(0.0), v > c(1.0), c(1.0), v)));
+    }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &p) { return backward(x, dy, p); }
 };
 
 }  // namespace hact::ops

@@ -18,8 +18,9 @@ struct hardswish : OpBase {
     static Expr forward(const Expr &x, const Params &) {
         using namespace num;
         Expr y = strict_apply({x}, [](auto v) {
-            Expr mid = (v[0] * (v[0] + f32(3.0f))) / f32(6.0f);
-            return Halide::select(v[0] >= f32(3.0f), v[0], v[0] <= f32(-3.0f), f32(-0.0f), mid);
+            auto k = [&](double c) { return like(v[0], c); };
+            Expr mid = (v[0] * (v[0] + k(3.0))) / k(6.0);
+            return Halide::select(v[0] >= k(3.0), v[0], v[0] <= k(-3.0), k(-0.0), mid);
         });
         return keep_nan(x, y);
     }
@@ -28,11 +29,16 @@ struct hardswish : OpBase {
     static Expr backward(const Expr &x, const Expr &dy, const Params &) {
         using namespace num;
         Expr dx = strict_apply({x, dy}, [](auto v) {
-            Expr mid = (v[1] * (v[0] * f32(2.0f) + f32(3.0f))) / f32(6.0f);
-            return Halide::select(v[0] <= f32(-3.0f), v[1] * f32(0.0f), v[0] >= f32(3.0f), v[1], mid);
+            auto k = [&](double c) { return like(v[0], c); };
+            Expr mid = (v[1] * (v[0] * k(2.0) + k(3.0))) / k(6.0);
+            return Halide::select(v[0] <= k(-3.0), v[1] * k(0.0), v[0] >= k(3.0), v[1], mid);
         });
         return keep_nan(x, dx);
     }
+
+    // float64: the math above is exact and type-generic (comparisons, selects, exact constants).
+    static Expr forward64(const Expr &x, const Params &p) { return forward(x, p); }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &p) { return backward(x, dy, p); }
 };
 
 }  // namespace hact::ops

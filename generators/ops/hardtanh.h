@@ -23,7 +23,7 @@ struct hardtanh : OpBase {
     static Expr backward_with(const Expr &x, const Expr &dy, const Expr &lo, const Expr &hi) {
         using namespace num;
         Expr dx = strict_apply({x, dy, lo, hi}, [](auto v) {
-            return Halide::select(v[0] > v[2] && v[0] < v[3], v[1], v[1] * f32(0.0f));
+            return Halide::select(v[0] > v[2] && v[0] < v[3], v[1], v[1] * like(v[1], 0.0));
         });
         return keep_nan(x, dx);
     }
@@ -32,6 +32,10 @@ struct hardtanh : OpBase {
     static Expr backward(const Expr &x, const Expr &dy, const Params &p) {
         return backward_with(x, dy, p.min_val, p.max_val);
     }
+
+    // float64: the math above is exact and type-generic (comparisons, selects, exact constants).
+    static Expr forward64(const Expr &x, const Params &p) { return forward(x, p); }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &p) { return backward(x, dy, p); }
 };
 
 }  // namespace hact::ops

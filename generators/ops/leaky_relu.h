@@ -15,8 +15,8 @@ struct leaky_relu : OpBase {
         using namespace num;
         const float fmax = std::numeric_limits<float>::max();
         Expr y = strict_apply({x, p.negative_slope}, [&](auto v) {
-            Expr xn = Halide::select(v[1] == f32(0.0f), Halide::max(v[0], f32(-fmax)), v[0]);
-            return Halide::select(v[0] > f32(0.0f), v[0], xn * v[1]);
+            Expr xn = Halide::select(v[1] == like(v[1], 0.0), Halide::max(v[0], like(v[0], -fmax)), v[0]);
+            return Halide::select(v[0] > like(v[0], 0.0), v[0], xn * v[1]);
         });
         return keep_nan(x, y);
     }
@@ -24,10 +24,14 @@ struct leaky_relu : OpBase {
     static Expr backward(const Expr &x, const Expr &dy, const Params &p) {
         using namespace num;
         Expr dx = strict_apply({x, dy, p.negative_slope}, [](auto v) {
-            return Halide::select(v[0] > f32(0.0f), v[1], v[1] * v[2]);
+            return Halide::select(v[0] > like(v[0], 0.0), v[1], v[1] * v[2]);
         });
         return keep_nan(x, dx);
     }
+
+    // float64: the math above is exact and type-generic (comparisons, selects, exact constants).
+    static Expr forward64(const Expr &x, const Params &p) { return forward(x, p); }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &p) { return backward(x, dy, p); }
 };
 
 }  // namespace hact::ops

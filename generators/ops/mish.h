@@ -86,6 +86,51 @@ struct mish : OpBase {
         // Below -120 every dy mish'(x) with |dy| < 1e5 has rounded to zero: flush (keeping a NaN dy).
         return keep_nan(x, select(x < f32(kClampLo), times_zero(dy), dx));
     }
+
+    // ---- float64 ----
+    // Forward: float32's rational form of E = e^-|x| (no cancellation), x clamped to [-1000, 40]
+    // (mish(x) rounds to x above 40), with B = x E from the scaled tail (f64::exp_tail) and the
+    // result unscaled once: exact to the last rounding where it is subnormal. Backward, in E:
+    //   x >= 0 (E = e^-x, x clamped at 40, where mish' rounds to 1): P = 1 + 2E + 2E^2,
+    //     R = E^2 / P, mish' = 1 + R (4x (1 + E) / P - 2)   (|R (...)| <= 0.4: no cancellation)
+    //   -1/2 <= x < 0 (E = e^x): R = 1 / (E^2 + 2E + 2), mish' = E R ((E + 2) + 4x (1 + E) R)
+    //   x < -1/2: float32's form, mish' = E (x + 1 - C), C = E P R^2 with
+    //     P = (4x+2) + (8x+4) E + (4x+3) E^2 + (x+1) E^3 (x + 1 exact; C a correction, and at the
+    //     root of mish' near -1.19 the error is that of the largest term), E scaled in the tail.
+    // Below x = -1000 the results are float32's limits: -0 forward, dy * 0 backward.
+    static Expr forward64(const Expr &x, const Params &) {
+        using namespace f64;
+        Expr xc = Halide::clamp(x, c(-1000.0), c(40.0));
+        Expr neg = xc < c(0.0);
+        TailExp e = exp_tail({-Halide::abs(xc), c(0.0)});
+        Expr den = f64::fma64(e.e, e.e + Halide::select(neg, c(2.0), c(1.0)), Halide::select(neg, c(2.0), c(0.5)));
+        Expr rho = f64::fma64(e.e, e.e, Halide::select(neg, e.e, c(0.0))) / den;
+        Expr b = Halide::select(neg, xc * e.es, xc);
+        Expr y = f64::fma64(-b, rho, b) * Halide::select(neg, e.unscale, c(1.0));
+        y = Halide::select(x > c(40.0) || x == c(0.0), x, y);
+        return keep_nan(x, strict(y));
+    }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &) {
+        using namespace f64;
+        Expr xc = Halide::clamp(x, c(-1000.0), c(40.0));
+        TailExp te = exp_tail({-Halide::abs(xc), c(0.0)});
+        Expr e = te.e;
+        Expr p = f64::fma64(e, e + e, f64::fma64(e, c(2.0), c(1.0)));
+        Expr r_pos = (e * e) / p;
+        Expr pos = f64::fma64(r_pos, (c(4.0) * xc) * (c(1.0) + e) / p - c(2.0), c(1.0));
+        Expr r_neg = c(1.0) / f64::fma64(e, e + c(2.0), c(2.0));
+        Expr negm = (e * r_neg) * f64::fma64((c(4.0) * xc) * (c(1.0) + e), r_neg, e + c(2.0));
+        // x < -1/2: E (x + 1 - C), E scaled (te.es) and unscaled after dy's product
+        Expr x1 = xc + c(1.0), x4 = c(4.0) * xc, x42 = x4 + c(2.0);
+        Expr pp = f64::fma64(x1, e, x4 + c(3.0));
+        pp = f64::fma64(pp, e, x42 + x42);
+        pp = f64::fma64(pp, e, x42);
+        Expr k = x1 - ((pp * (e * r_neg)) * r_neg);
+        Expr far = xc < c(-0.5);
+        Expr m = Halide::select(far, te.es * k, xc >= c(0.0), pos, negm);
+        Expr dx = (dy * m) * Halide::select(far, te.unscale, c(1.0));
+        return keep_nan(x, strict(Halide::select(x < c(-1000.0), dy * c(0.0), dx)));
+    }
 };
 
 }  // namespace hact::ops

@@ -20,6 +20,9 @@ struct prelu : leaky_relu {
         });
         return {keep_nan(Halide::cast<double>(x), t)};
     }
+    static std::vector<Expr> param_grads64(const Expr &x, const Expr &dy, const Params &p) {
+        return param_grads(x, dy, p);
+    }
 };
 
 }  // namespace hact::ops

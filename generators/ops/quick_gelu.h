@@ -14,6 +14,12 @@ struct quick_gelu : OpBase {
     static Expr backward(const Expr &x, const Expr &dy, const Params &) {
         return swish::backward_with(x, dy, num::f32(kBeta), num::f32(1.0f));
     }
+    static Expr forward64(const Expr &x, const Params &) {
+        return swish::forward64_with(x, f64::c(kBeta), f64::c(1.0));
+    }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &) {
+        return swish::backward64_with(x, dy, f64::c(kBeta), f64::c(1.0));
+    }
 };
 
 }  // namespace hact::ops

@@ -11,7 +11,7 @@ struct relu : OpBase {
     static Expr forward(const Expr &x, const Params &) {
         using namespace num;
         Expr y = strict_apply({x}, [](auto v) {
-            return Halide::select(v[0] < f32(0.0f), f32(0.0f), v[0]);
+            return Halide::select(v[0] < like(v[0], 0.0), like(v[0], 0.0), v[0]);
         });
         return keep_nan(x, y);
     }
@@ -19,10 +19,14 @@ struct relu : OpBase {
     static Expr backward(const Expr &x, const Expr &dy, const Params &) {
         using namespace num;
         Expr dx = strict_apply({x, dy}, [](auto v) {
-            return Halide::select(v[0] > f32(0.0f), v[1], v[1] * f32(0.0f));
+            return Halide::select(v[0] > like(v[0], 0.0), v[1], v[1] * like(v[1], 0.0));
         });
         return keep_nan(x, dx);
     }
+
+    // float64: the math above is exact and type-generic (comparisons, selects, exact constants).
+    static Expr forward64(const Expr &x, const Params &p) { return forward(x, p); }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &p) { return backward(x, dy, p); }
 };
 
 }  // namespace hact::ops

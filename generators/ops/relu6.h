@@ -13,6 +13,13 @@ struct relu6 : OpBase {
     static Expr backward(const Expr &x, const Expr &dy, const Params &) {
         return hardtanh::backward_with(x, dy, num::f32(0.0f), num::f32(6.0f));
     }
+
+    static Expr forward64(const Expr &x, const Params &) {
+        return hardtanh::forward_with(x, f64::c(0.0), f64::c(6.0));
+    }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &) {
+        return hardtanh::backward_with(x, dy, f64::c(0.0), f64::c(6.0));
+    }
 };
 
 }  // namespace hact::ops

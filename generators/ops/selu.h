@@ -20,6 +20,12 @@ struct selu : OpBase {
     static Expr backward(const Expr &x, const Expr &dy, const Params &) {
         return elu::backward_with(x, dy, num::split_constant(kLambda), num::split_constant(kLambdaAlpha));
     }
+    static Expr forward64(const Expr &x, const Params &) {
+        return elu::forward64_with(x, f64::c(kLambda), f64::c(kLambdaAlpha));
+    }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &) {
+        return elu::backward64_with(x, dy, f64::c(kLambda), f64::c(kLambdaAlpha));
+    }
 };
 
 }  // namespace hact::ops

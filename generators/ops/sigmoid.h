@@ -44,6 +44,15 @@ struct sigmoid : OpBase {
         });
         return keep_nan(x, Halide::select(l.flush, times_zero(dy), dx));
     }
+
+    // float64: sigma(x) from float64.h's logistic; dy sigma'(x) = (dy E) / (1 + E)^2 with
+    // E = e^-|x| (an exact argument; f64::logistic_slope).
+    static Expr forward64(const Expr &x, const Params &) {
+        return num::keep_nan(x, f64::strict(f64::logistic(f64::c(1.0), x).sigma));
+    }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &) {
+        return num::keep_nan(x, f64::strict(f64::logistic_slope(dy, {-Halide::abs(x), f64::c(0.0)})));
+    }
 };
 
 }  // namespace hact::ops

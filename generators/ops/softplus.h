@@ -72,6 +72,25 @@ struct softplus : OpBase {
         for (const Expr &c : num::exp_product_cases(-p.beta)) cases.push_back(c);
         return cases;
     }
+
+    // float64: (max(z, 0) + log1p(e^-|z|)) / beta with e^-|z| from the exact product -|beta| |x|
+    // (|x| held finite: beta = 0 gives log(2)/0 = inf at x = +-inf too, as float32);
+    // dy sigma(z) (float64.h's logistic, its tail scaled). The threshold test on z = x beta in double.
+    static Expr forward64(const Expr &x, const Params &p) {
+        using namespace f64;
+        Expr ax = Halide::min(Halide::abs(x), c(std::numeric_limits<double>::max()));
+        Expr l = f64::lib_log1p(exp_product(-Halide::abs(p.beta), ax));
+        Expr z = x * p.beta;
+        Expr y = Halide::select(z > p.threshold, x, z > c(0.0), x + l / p.beta, l / p.beta);
+        return keep_nan(x, strict(y));
+    }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &p) {
+        using namespace f64;
+        const double dmax = std::numeric_limits<double>::max();
+        f64::Logistic l = logistic(p.beta, Halide::clamp(x, c(-dmax), c(dmax)));
+        Expr dx = Halide::select(x * p.beta > p.threshold, dy, (dy * l.sigma_s) * l.sigma_un);
+        return keep_nan(x, strict(dx));
+    }
 };
 
 }  // namespace hact::ops

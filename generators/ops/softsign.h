@@ -14,21 +14,28 @@ struct softsign : OpBase {
     // softsign(+-inf) = +-1 rather than inf / inf = NaN. softsign(-0) = -0 / 1 = -0.
     static Expr forward(const Expr &x, const Params &) {
         using namespace num;
-        Expr y = in_float64({x}, [](auto v) {
-            const double big = 0x1p60;
-            Expr xc = Halide::select(v[0] > Expr(big), Expr(big), v[0] < Expr(-big), Expr(-big), v[0]);
-            return xc / (Expr(1.0) + Halide::abs(xc));
-        });
-        return keep_nan(x, y);
+        return keep_nan(x, in_float64({x}, [](auto v) { return value(v[0]); }));
     }
     // dy / (1 + |x|)^2; at x = +-inf, (1 + |x|)^2 = inf and dy / inf = 0 (NaN for a NaN dy).
     static Expr backward(const Expr &x, const Expr &dy, const Params &) {
         using namespace num;
-        Expr dx = in_float64({x, dy}, [](auto v) {
-            Expr u = Expr(1.0) + Halide::abs(v[0]);
-            return v[1] / (u * u);
-        });
-        return keep_nan(x, dx);
+        return keep_nan(x, in_float64({x, dy}, [](auto v) { return derivative(v[0], v[1]); }));
+    }
+    // The formulas, in double: float32 rounds them once (in_float64), float64 kernels use them as
+    // they are (x / (1 + |x|): two roundings; dy / (1 + |x|) / (1 + |x|): three, and no square to
+    // overflow where |x| > 2^512 and the result is a subnormal).
+    static Expr value(const Expr &x) {
+        const double big = 0x1p60;
+        Expr xc = Halide::select(x > Expr(big), Expr(big), x < Expr(-big), Expr(-big), x);
+        return xc / (Expr(1.0) + Halide::abs(xc));
+    }
+    static Expr derivative(const Expr &x, const Expr &dy) {
+        Expr u = Expr(1.0) + Halide::abs(x);
+        return (dy / u) / u;
+    }
+    static Expr forward64(const Expr &x, const Params &) { return num::keep_nan(x, f64::strict(value(x))); }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &) {
+        return num::keep_nan(x, f64::strict(derivative(x, dy)));
     }
 };
 

@@ -58,6 +58,46 @@ struct swish : OpBase {
         // exponential overstate it; below -kExpMax it is below 1e-44 s/beta^2.
         return {keep_nan(x, Halide::select(l.flush || l.z >= f32(-kExpMin), times_zero(dy), term))};
     }
+
+    // ---- float64 (generators/float64.h) ----
+    // s x sigma(beta x) and dy s sigma(z) (1 + z (1 - sigma(z))), products of the logistic's
+    // scaled pair (exact tails: f64::exp_tail) with their roundings collected (f64::Chain),
+    // unscaled once at the end. x is clamped where
+    // |beta x| > 1000 (sigma is 0 or 1 there, z (1 - sigma) is 0); below z = -1000 the results
+    // are float32's flushed limits (+0, dy * 0): |s x sigma| < 2^120 1000 e^-1000 rounds to 0.
+    static Expr clamp64(const Expr &x, const Expr &beta) {
+        Expr lim = Halide::select(beta == f64::c(0.0), f64::c(std::numeric_limits<double>::max()),
+                                  f64::c(1000.0) / Halide::abs(beta));
+        return Halide::clamp(x, -lim, lim);
+    }
+    static Expr flushed64(const Expr &x, const Expr &beta) { return x * beta < f64::c(-1000.0); }
+    static Expr forward64_with(const Expr &x, const Expr &beta, const Expr &s) {
+        using namespace f64;
+        Logistic l = logistic(beta, clamp64(x, beta));
+        Expr y = finish(with_rel(chain(s) * x * l.sig_num / l.d, l.sig_rel)) * l.sigma_un;
+        return keep_nan(x, strict(Halide::select(flushed64(x, beta), c(0.0), y)));
+    }
+    // g = 1 + z (1 - sigma) as (1 + z) - z sigma for z < 0 (as float32), with z's rounding
+    // error put back (1 + z is exact for z <= -1/2).
+    static Expr backward64_with(const Expr &x, const Expr &dy, const Expr &beta, const Expr &s) {
+        using namespace f64;
+        Logistic l = logistic(beta, clamp64(x, beta));
+        Expr g = Halide::select(l.z < c(0.0), f64::fma64(-l.z, l.sigma, (c(1.0) + l.z) + l.z_err),
+                                f64::fma64(l.z, l.q, c(1.0) + l.z_err * l.q));
+        Expr dx = finish(with_rel(chain(dy) * s * g * l.sig_num / l.d, l.sig_rel)) * l.sigma_un;
+        return keep_nan(x, strict(Halide::select(flushed64(x, beta), dy * c(0.0), dx)));
+    }
+    static Expr forward64(const Expr &x, const Params &p) { return forward64_with(x, p.beta, p.scale); }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &p) {
+        return backward64_with(x, dy, p.beta, p.scale);
+    }
+    static std::vector<Expr> param_grads64(const Expr &x, const Expr &dy, const Params &p) {
+        using namespace f64;
+        Expr xc = clamp64(x, p.beta);
+        Logistic l = logistic(p.beta, xc);
+        Expr t = (((dy * p.scale) * (xc * xc)) * (l.sigma_s * l.q_s)) * (l.sigma_un * l.q_un);
+        return {keep_nan(x, strict(Halide::select(flushed64(x, p.beta) || l.sigma * l.q == c(0.0), dy * c(0.0), t)))};
+    }
 };
 
 }  // namespace hact::ops

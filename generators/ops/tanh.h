@@ -40,6 +40,14 @@ struct tanh : OpBase {
         dx = sf::unscale(e, dx);
         return keep_nan(x, Halide::select(flush, times_zero(dy), dx));
     }
+
+    // float64: the C library's tanh; sech^2(x) = 4E / (1 + E)^2, E = e^(-2|x|) (an exact
+    // argument; f64::logistic_slope).
+    static Expr forward64(const Expr &x, const Params &) { return num::keep_nan(x, f64::strict(f64::lib_tanh(x))); }
+    static Expr backward64(const Expr &x, const Expr &dy, const Params &) {
+        using namespace f64;
+        return keep_nan(x, strict(logistic_slope(dy * c(4.0), {Halide::abs(x) * c(-2.0), c(0.0)})));
+    }
 };
 
 }  // namespace hact::ops

@@ -8,8 +8,8 @@
     hact.forward("relu", x, out=x)                     # in place
     hact.swiglu(a, b); hact.swiglu(h, dim=-1)          # two tensors, or one split in halves
 
-Arrays: NumPy float32, float16, bfloat16 (ml_dtypes.bfloat16) and float64 (refused by the
-library today: HactError UNSUPPORTED), or any object with __dlpack__ (host memory; device
+Arrays: NumPy float32, float16, bfloat16 (ml_dtypes.bfloat16) and float64 (computed in double),
+or any object with __dlpack__ (host memory; device
 memory goes to the library, which refuses it until hact's CUDA tensor calls exist). Any strides
 (slices, transposes, negative strides); a wrong dtype is a TypeError, a wrong shape or size a
 ValueError, raised before any pointer reaches the library. Library failures raise HactError

@@ -40,12 +40,14 @@ def test_not_an_array():
         hact.silu(f32(2), out=np.float32(0))  # a scalar cannot be written
 
 
-def test_float64_is_a_hact_error():
-    with pytest.raises(hact.HactError) as e:
-        hact.forward("relu", np.zeros(3))
-    assert e.value.status == hact.Status.UNSUPPORTED
-    with pytest.raises(hact.HactError):
-        hact.swiglu(np.zeros(3), np.zeros(3))
+def test_float64_is_computed_in_float64():
+    x = np.array([-1.0, 0.5, 3.0])
+    y = hact.forward("relu", x)
+    assert y.dtype == np.float64 and list(y) == [0.0, 0.5, 3.0]
+    s = hact.silu(np.array([1e-300, 2.0]))  # 1e-300 / 2 is no float32
+    assert s.dtype == np.float64 and s[0] == 5e-301
+    assert np.abs(s[1] - 2.0 / (1.0 + np.exp(-2.0))) <= 4 * np.spacing(s[1])
+    assert hact.swiglu(np.zeros(3), np.ones(3)).dtype == np.float64
 
 
 # ---- shapes and sizes -------------------------------------------------------------------------

@@ -164,12 +164,23 @@ def test_special_values():
     assert d.tolist() == [0.0, 1.0]
 
 
-def test_float64_is_unsupported_by_the_library():
-    x = np.linspace(-2, 2, 5)
-    with pytest.raises(hact.HactError) as e:
-        hact.silu(x)
-    assert e.value.status == hact.Status.UNSUPPORTED
-    assert "f64" in e.value.message or "float64" in e.value.message
+@pytest.mark.parametrize("op,params", list(_cases()))
+def test_float64_against_mpmath(op, params, rng):
+    """float64 arrays are computed in double: within the C suite's float64 bound (4 ULP of
+    double; docs/accuracy.md) of the quad-precision reference, forward and backward."""
+    _needs_reference(op)
+    x = np.concatenate([rng.uniform(-12, 12, 150), rng.uniform(-800, 800, 50),
+                        rng.uniform(-1e-3, 1e-3, 20), [1e-300, -1e-300, 0.0]])
+    dy = rng.uniform(0.5, 2.0, x.size) * rng.choice([-1.0, 1.0], x.size)
+    y = hact.forward(op, x, **params)
+    dx = hact.backward(op, x, dy, **params)
+    assert y.dtype == np.float64 and dx.dtype == np.float64
+    # the reference rounded to double adds up to 1/2 ULP to the measure
+    err = ulp_error(y, reference_forward(op, x, params), np.float64)
+    assert err.max() <= 4.5, f"{op}{params}: forward {err.max():.2f} ULP at x = {x[err.argmax()]!r}"
+    want, scale = reference_backward(op, x, dy, params)
+    err = ulp_error(dx, want, np.float64, scale)
+    assert err.max() <= 4.5, f"{op}{params}: backward {err.max():.2f} ULP at x = {x[err.argmax()]!r}"
 
 
 @pytest.mark.parametrize("isa", ["x86_64", "avx2", "avx512"])

@@ -20,10 +20,12 @@ struct ref_hardsigmoid {
     static constexpr double forward_ulp = 4;
     static constexpr double backward_ulp = 4;
 
-    // a = 0: v = b for every x but NaN (never 0 * inf = NaN).
+    // a = 0: v = b for every x but NaN (never 0 * inf = NaN). fmal: a float32 a times a double x
+    // has 77 bits, which a long double product would round (thousands of float64 ULPs where
+    // a x + b cancels, near x = -3); fused, v is the correctly rounded long double.
     static ld v(ld x, const Params& p) {
         if (p.alpha == 0 && std::isinf(x)) return p.beta;
-        return p.alpha * x + p.beta;
+        return fmal(p.alpha, x, p.beta);
     }
     static ld forward(ld x, const Params& p) {
         const ld t = v(x, p);
