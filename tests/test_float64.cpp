@@ -25,16 +25,6 @@ using namespace hact_test;
 constexpr double kBoundUlp = 4.0;
 constexpr double kSubnormalUlp = 4.0;
 
-inline uint64_t bits64(double d) {
-    uint64_t u;
-    std::memcpy(&u, &d, sizeof u);
-    return u;
-}
-inline double from_bits64(uint64_t u) {
-    double d;
-    std::memcpy(&d, &u, sizeof d);
-    return d;
-}
 inline ld ulp_f64(ld r) {
     r = fabsl(r);
     if (!(r >= (ld)DBL_MIN)) return ldexpl(1.0L, -1074);

@@ -29,16 +29,17 @@ namespace hact_test {
 using ld = long double;
 
 // ---- float bits ------------------------------------------------------------------------------
-inline uint32_t bits(float f) {
-    uint32_t u;
-    std::memcpy(&u, &f, sizeof u);
-    return u;
+template <class To, class From>
+inline To bit_cast_to(From f) {
+    static_assert(sizeof(To) == sizeof(From), "same size");
+    To t;
+    std::memcpy(&t, &f, sizeof t);
+    return t;
 }
-inline float from_bits(uint32_t u) {
-    float f;
-    std::memcpy(&f, &u, sizeof f);
-    return f;
-}
+inline uint32_t bits(float f) { return bit_cast_to<uint32_t>(f); }
+inline float from_bits(uint32_t u) { return bit_cast_to<float>(u); }
+inline uint64_t bits64(double d) { return bit_cast_to<uint64_t>(d); }
+inline double from_bits64(uint64_t u) { return bit_cast_to<double>(u); }
 // "0x3f800000 (1)" for messages.
 inline std::string describe(float f) {
     char buf[64];
