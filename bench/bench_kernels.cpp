@@ -80,8 +80,19 @@ Array random_array(std::size_t n, std::uint64_t seed) {
 struct Buffers {
     Array x, dy, out;  // inputs x and dy; out is y (fwd) or dx (bwd), never aliased
     Array b, out2;     // GLU: the value b, and db
-    // x and dy rounded to bf16 and f16 (the same values as the float32 benchmarks), and outputs.
+    // x and dy rounded to bf16 and f16 (the same values as the float32 benchmarks), and outputs;
+    // the same values widened to float64 (filled on first use: 3 x 8 bytes per element).
     std::vector<std::uint16_t> x_bf16, dy_bf16, x_f16, dy_f16, out16;
+    mutable std::vector<double> x_f64, dy_f64, out64;
+    const Buffers &wide() const {
+        if (x_f64.empty()) {
+            const std::size_t n = out16.size();
+            x_f64.assign(x.get(), x.get() + n);
+            dy_f64.assign(dy.get(), dy.get() + n);
+            out64.assign(n, 0.0);
+        }
+        return *this;
+    }
 };
 
 std::vector<std::uint16_t> narrow(const float *v, std::size_t n, hact_dtype dtype) {
@@ -106,7 +117,7 @@ const Buffers &buffers(std::size_t n) {
     auto it = cache.find(n);
     if (it == cache.end()) {
         Buffers b{random_array(n, 1), random_array(n, 2), random_array(n, 3), random_array(n, 4),
-                  random_array(n, 5), {}, {}, {}, {}, {}};
+                  random_array(n, 5), {}, {}, {}, {}, {}, {}, {}, {}};
         b.x_bf16 = narrow(b.x.get(), n, HACT_BF16);
         b.dy_bf16 = narrow(b.dy.get(), n, HACT_BF16);
         b.x_f16 = narrow(b.x.get(), n, HACT_F16);
@@ -288,7 +299,8 @@ std::string cpu_model() {
 //   unfused/swiglu/fwd                 hact silu into a temporary, then a plain multiply loop
 //   copy/5stream                       read 3, write 2: the GLU backward's roofline
 //   hact/prelu_channels/<dir>/<isa>    [n / 64, 64 channels, ... ] as [outer, 64, n / 4096]
-//   hact/<op>/<dir>/<isa>/dtype:<t>    bf16 / f16 storage (bytes/s counts 2-byte elements)
+//   hact/<op>/<dir>/<isa>/dtype:<t>    bf16 / f16 storage (bytes/s counts 2-byte elements), and
+//                                      f64 (8-byte elements; computed in double, no speed bar)
 void register_families(const std::vector<hact_isa> &isas) {
     const hact_isa best = isas.empty() ? hact_isa(0) : isas.back();
     for (const Level &lv : kLevels) {
@@ -387,6 +399,23 @@ void register_families(const std::vector<hact_isa> &isas) {
                             };
                         }, 2);
                     }
+                }
+                for (hact_isa isa : isas) {
+                    const std::string base = std::string("hact/") + opname;
+                    const std::string dt_tail = std::string("/") + hact_isa_name(isa) + "/dtype:f64" + tail;
+                    add(base + "/fwd" + dt_tail, n, t, 2, isa, [=](const Buffers &b) {
+                        const Buffers &w = b.wide();
+                        return [&w, op, n] {
+                            return hact_forward(op, HACT_F64, w.x_f64.data(), w.out64.data(), n, nullptr) == HACT_OK;
+                        };
+                    }, 8);
+                    add(base + "/bwd" + dt_tail, n, t, 3, isa, [=](const Buffers &b) {
+                        const Buffers &w = b.wide();
+                        return [&w, op, n] {
+                            return hact_backward(op, HACT_F64, w.x_f64.data(), w.dy_f64.data(), w.out64.data(), n,
+                                                 nullptr) == HACT_OK;
+                        };
+                    }, 8);
                 }
             }
         }
