@@ -13,10 +13,10 @@ struct silu : OpBase {
         return swish::backward_with(x, dy, num::f32(1.0f), num::f32(1.0f));
     }
     static Expr forward64(const Expr &x, const Params &) {
-        return swish::forward64_with(x, f64::c(1.0f), f64::c(1.0));
+        return swish::forward64_with(x, f64::c(1.0), f64::c(1.0));
     }
     static Expr backward64(const Expr &x, const Expr &dy, const Params &) {
-        return swish::backward64_with(x, dy, f64::c(1.0f), f64::c(1.0));
+        return swish::backward64_with(x, dy, f64::c(1.0), f64::c(1.0));
     }
 };
 
