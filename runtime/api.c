@@ -201,6 +201,19 @@ static halide_buffer_t make_buffer(const call *c, const void *data, size_t offse
                              .type = hacti_halide_type(c->dtype), .dimensions = 1, .dim = dim};
 }
 
+/* The flat bf16 kernels on the CPU take 32-bit words of two elements each (element 2j in the low
+ * half; generators/activation_generator.cpp, "bf16 in pairs"): the buffer of an even number of
+ * elements from offset (even) is len / 2 words. An odd last element goes alone through a copy
+ * (paired_last below). The words need not be 4-byte aligned: the kernels' loads and stores are
+ * unaligned ones on every CPU target. */
+static int paired(const call *c) { return c->dtype == HACT_BF16; }
+static halide_buffer_t make_flat_buffer(const call *c, const void *data, size_t offset, int32_t len,
+                                        halide_dimension_t *dim) {
+    halide_buffer_t b = make_buffer(c, data, offset, paired(c) ? len / 2 : len, dim);
+    if (paired(c)) b.type = (struct halide_type_t){halide_type_uint, 32, 1};
+    return b;
+}
+
 /* The Halide runtime's message (if it gave one) is consumed here, so a later failure never
  * shows a stale one; successful calls do not touch it (no thread-local access on the hot path). */
 hact_status hacti_kernel_failed(const call *c, int rc) {
@@ -211,34 +224,51 @@ hact_status hacti_kernel_failed(const call *c, int rc) {
     return s;
 }
 
-/* The kernel over n elements, no checks (hacti_run_*: the callers have checked everything). */
-hact_status hacti_run_forward(const call *c, const void *x, void *y, size_t n) {
-    const int pool = hacti_pool_enter(n);
-    hact_status s = HACT_OK;
-    for (size_t off = 0; off < n && s == HACT_OK; off += max_chunk) {
-        const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
-        halide_dimension_t dx, dy;
-        halide_buffer_t bx = make_buffer(c, x, off, len, &dx), by = make_buffer(c, y, off, len, &dy);
-        int rc = ((hacti_fwd_fn)c->kernel)(&bx, HACTI_ARGS(*c), &by);
-        if (rc != 0) s = hacti_kernel_failed(c, rc);
+/* One kernel call over len elements from off (len even where paired); arrays[0] is the output. */
+static hact_status run_flat(const call *c, int inputs, const void *const *arrays, size_t off, int32_t len) {
+    halide_dimension_t d[3];
+    halide_buffer_t b[3];
+    for (int k = 0; k <= inputs; ++k) b[k] = make_flat_buffer(c, arrays[k], off, len, &d[k]);
+    int rc = inputs == 1 ? ((hacti_fwd_fn)c->kernel)(&b[1], HACTI_ARGS(*c), &b[0])
+                         : ((hacti_bwd_fn)c->kernel)(&b[1], &b[2], HACTI_ARGS(*c), &b[0]);
+    return rc != 0 ? hacti_kernel_failed(c, rc) : HACT_OK;
+}
+
+/* The odd last element of a paired call, as the low half of a word (copied: in-place calls and
+ * buffers that end on the element stay untouched beyond it). */
+static hact_status paired_last(const call *c, int inputs, const void *const *arrays, size_t i) {
+    uint16_t words[3][2] = {{0}};
+    const void *copies[3];
+    for (int k = 0; k <= inputs; ++k) {
+        words[k][0] = ((const uint16_t *)arrays[k])[i];
+        copies[k] = words[k];
     }
+    hact_status s = run_flat(c, inputs, copies, 0, 2);
+    if (s == HACT_OK) ((uint16_t *)arrays[0])[i] = words[0][0];
+    return s;
+}
+
+/* The kernel over n elements (inputs: 1 forward, 2 backward), in chunks within Halide's 32-bit
+ * extents. No checks (hacti_run_*: the callers have checked everything). */
+static hact_status run_elementwise(const call *c, int inputs, const void *const *arrays, size_t n) {
+    const int pool = hacti_pool_enter(n);
+    const size_t whole = paired(c) ? n - n % 2 : n;  /* max_chunk is even */
+    hact_status s = HACT_OK;
+    for (size_t off = 0; off < whole && s == HACT_OK; off += max_chunk)
+        s = run_flat(c, inputs, arrays, off, (int32_t)(whole - off < max_chunk ? whole - off : max_chunk));
+    if (s == HACT_OK && whole < n) s = paired_last(c, inputs, arrays, whole);
     hacti_pool_leave(pool);
     return s;
 }
 
+hact_status hacti_run_forward(const call *c, const void *x, void *y, size_t n) {
+    const void *arrays[2] = {y, x};
+    return run_elementwise(c, 1, arrays, n);
+}
+
 hact_status hacti_run_backward(const call *c, const void *x, const void *dy, void *dx, size_t n) {
-    const int pool = hacti_pool_enter(n);
-    hact_status s = HACT_OK;
-    for (size_t off = 0; off < n && s == HACT_OK; off += max_chunk) {
-        const int32_t len = (int32_t)(n - off < max_chunk ? n - off : max_chunk);
-        halide_dimension_t d0, d1, d2;
-        halide_buffer_t bx = make_buffer(c, x, off, len, &d0), bdy = make_buffer(c, dy, off, len, &d1),
-                        bdx = make_buffer(c, dx, off, len, &d2);
-        int rc = ((hacti_bwd_fn)c->kernel)(&bx, &bdy, HACTI_ARGS(*c), &bdx);
-        if (rc != 0) s = hacti_kernel_failed(c, rc);
-    }
-    hacti_pool_leave(pool);
-    return s;
+    const void *arrays[3] = {dx, x, dy};
+    return run_elementwise(c, 2, arrays, n);
 }
 
 hact_status hact_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,

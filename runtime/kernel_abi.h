@@ -10,6 +10,9 @@
  * below 2^31; pgrad reads only the first floor(n / HACT_PGRAD_LANES) * HACT_PGRAD_LANES elements,
  * the runtime passes the rest in a zero-padded block. Learnable parameter j is the j-th set bit of
  * the op's learnable mask.
+ * bf16 fwd and bwd kernels on CPUs take their three or two buffers as 32-bit words of two
+ * elements (element 2j in the low half, 2j+1 in the high half), n/2 words; the runtime gives an
+ * odd last element its own call (generators/activation_generator.cpp, "bf16 in pairs").
  *
  * Device kernels (hk_<op>_<dir>_<dtype>_cuda) take a user_context first (runtime/cuda.c: the
  * caller's CUDA context and stream) and device buffers. Their pgrad is finished on the device:
