@@ -56,19 +56,42 @@ enum Dir { kFwd, kBwd, kBwdParams };
 constexpr const char *kDirName[] = {"fwd", "bwd", "bwd_params"};
 constexpr int kStreams[] = {2, 3, 2};  // fwd: x, y; bwd: x, dy, dx; bwd_params: x, dy
 
-// ---- buffers: 64-byte aligned, deterministic random values in [-10, 10), one set per size ----
+// ---- buffers: page-aligned, deterministic random values in [-10, 10), one set per size ----
+// Every array starts on a 4 KiB boundary, as large tensors from an allocator do: the streams of a
+// call then sit at the same offset modulo 4 KiB, and no load aliases an earlier store of another
+// stream in the store buffer ("4K aliasing"). With the 16-bit arrays in std::vectors 4,112 bytes
+// apart (heap neighbours), y was 64 bytes past x modulo 4 KiB: every load of the next vector
+// waited on the store just issued, and bf16 relu measured 1.5x slower than it runs.
+constexpr std::size_t kPage = 4096;
+void *page_alloc(std::size_t bytes) {
+    void *p = std::aligned_alloc(kPage, (bytes + kPage - 1) / kPage * kPage + (bytes == 0 ? kPage : 0));
+    if (!p) {
+        std::fprintf(stderr, "hact_bench: out of memory (%zu bytes)\n", bytes);
+        std::exit(EXIT_FAILURE);
+    }
+    return p;
+}
+template <class T>
+struct PageAllocator {
+    using value_type = T;
+    PageAllocator() = default;
+    template <class U>
+    PageAllocator(const PageAllocator<U> &) {}
+    T *allocate(std::size_t n) { return static_cast<T *>(page_alloc(n * sizeof(T))); }
+    void deallocate(T *p, std::size_t) { std::free(p); }
+    bool operator==(const PageAllocator &) const { return true; }
+    bool operator!=(const PageAllocator &) const { return false; }
+};
+template <class T>
+using PageVector = std::vector<T, PageAllocator<T>>;
+
 struct FreeDeleter {
     void operator()(float *p) const { std::free(p); }
 };
 using Array = std::unique_ptr<float, FreeDeleter>;
 
 Array random_array(std::size_t n, std::uint64_t seed) {
-    std::size_t bytes = (n * sizeof(float) + 63) / 64 * 64;
-    Array a(static_cast<float *>(std::aligned_alloc(64, bytes)));
-    if (!a) {
-        std::fprintf(stderr, "hact_bench: out of memory (%zu bytes)\n", bytes);
-        std::exit(EXIT_FAILURE);
-    }
+    Array a(static_cast<float *>(page_alloc(n * sizeof(float))));
     std::uint64_t s = seed * 0x9E3779B97F4A7C15ull + 1;
     for (std::size_t i = 0; i < n; ++i) {
         s = s * 6364136223846793005ull + 1442695040888963407ull;  // 64-bit LCG, top 24 bits
@@ -82,8 +105,8 @@ struct Buffers {
     Array b, out2;     // GLU: the value b, and db
     // x and dy rounded to bf16 and f16 (the same values as the float32 benchmarks), and outputs;
     // the same values widened to float64 (filled on first use: 3 x 8 bytes per element).
-    std::vector<std::uint16_t> x_bf16, dy_bf16, x_f16, dy_f16, out16;
-    mutable std::vector<double> x_f64, dy_f64, out64;
+    PageVector<std::uint16_t> x_bf16, dy_bf16, x_f16, dy_f16, out16;
+    mutable PageVector<double> x_f64, dy_f64, out64;
     const Buffers &wide() const {
         if (x_f64.empty()) {
             const std::size_t n = out16.size();
@@ -95,8 +118,8 @@ struct Buffers {
     }
 };
 
-std::vector<std::uint16_t> narrow(const float *v, std::size_t n, hact_dtype dtype) {
-    std::vector<std::uint16_t> out(n);
+PageVector<std::uint16_t> narrow(const float *v, std::size_t n, hact_dtype dtype) {
+    PageVector<std::uint16_t> out(n);
     for (std::size_t i = 0; i < n; ++i) {
         if (dtype == HACT_F16) {
             const _Float16 h = static_cast<_Float16>(v[i]);
