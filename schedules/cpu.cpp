@@ -50,12 +50,16 @@ void elementwise(const Target &target, const Tuning &tuning, Func out, const Exp
     // Work, not elements, sets the parallel grain: a task holds task_work (elements x IR nodes
     // per element) within [min, max]_task_elements, so cheap math gets long tasks (less pool
     // overhead per byte); a call goes parallel from parallel_min_work, and two minimal tasks.
+    // Counts below are of out's elements: an element holding values_per_element values of the
+    // math (its nodes counted that many times) stands for that many elements of the tuning's.
     const int64_t nodes = std::max(1, arithmetic_nodes(out));
-    const int task_vectors = (int)std::clamp<int64_t>(tuning.task_work / nodes, tuning.min_task_elements,
-                                                      tuning.max_task_elements) / vec;
-    // Never below HACT_POOL_MIN_ELEMENTS: the runtime holds its pool lock from there up.
+    const int64_t min_task = tuning.min_task_elements / values_per_element,
+                  max_task = tuning.max_task_elements / values_per_element;
+    const int task_vectors = (int)std::clamp<int64_t>(tuning.task_work / nodes, min_task, max_task) / vec;
+    // Never below HACT_POOL_MIN_ELEMENTS: the runtime holds its pool lock from there up (counted
+    // in the caller's elements: a call of n elements has n / values_per_element of out's).
     const int64_t kParallelMinElements = std::max<int64_t>(
-        {HACT_POOL_MIN_ELEMENTS, 2 * (int64_t)tuning.min_task_elements, tuning.parallel_min_work / nodes});
+        {HACT_POOL_MIN_ELEMENTS / values_per_element, 2 * min_task, tuning.parallel_min_work / nodes});
 
     // Tails are predicated vector operations, never a scalar loop. ShiftInwards is not an option:
     // it recomputes overlapping elements, which reads outputs already written by an in-place call.
