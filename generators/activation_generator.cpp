@@ -90,24 +90,28 @@ Expr load(const Expr &e) {
     // folded away (a float16 NaN came out as a number).
     return strict_float(cast<float>(e));
 }
+// A float32 value rounded to bf16 on the bits, as a 32-bit word with the bf16 in its high half
+// (the low half is garbage): round to nearest even; a NaN stays a NaN, made quiet, its payload
+// kept. The value is bound once (a Let: its two uses were not merged, and the math was computed
+// twice), and the NaN select is on 32-bit lanes with a value from the bits. Halide's own bfloat16
+// cast put the select after the narrowing, as a merge-masked 16-bit load of the NaN constant, and
+// the loop ran 7-40x slower than the float16 one on AMD Zen 4 (relu bf16: 15 us per 2048
+// elements, f16: 0.2 us). Used by store() and by the paired kernels (bf16_pairs).
+Expr bf16_high(const Expr &e) {
+    using Halide::Internal::Let;
+    using Halide::Internal::Variable;
+    auto u32 = [](uint32_t c) { return Halide::Internal::make_const(UInt(32), c); };
+    const std::string name = Halide::Internal::unique_name("bf16_value");
+    Expr v = Variable::make(Float(32), name), u = reinterpret<uint32_t>(v);
+    Expr rounded = u + (u32(0x7fffu) + ((u >> u32(16)) & u32(1)));
+    return Let::make(name, e, select(is_nan(v), u | u32(0x00400000u), rounded));
+}
 // A float32 result, rounded once into the storage type t.
 Expr store(const Type &t, const Expr &e) {
     if (t == e.type()) return e;
     if (t == UInt(16) || t.is_bfloat()) {
-        // bf16 (as its bits on GPUs, where Halide 21 aborts on bfloat16 casts; as BFloat(16) on
-        // CPUs): round to nearest even on the bits; a NaN stays a (quiet) NaN. The value is bound
-        // once (a Let: its two uses were not merged, and the math was computed twice), and the NaN
-        // select is on 32-bit lanes with a value from the bits. Halide's own bfloat16 cast put
-        // the select after the narrowing, as a merge-masked 16-bit load of the NaN constant, and
-        // the loop ran 7-40x slower than the float16 one on AMD Zen 4 (relu bf16: 15 us per 2048
-        // elements, f16: 0.2 us).
-        using Halide::Internal::Let;
-        using Halide::Internal::Variable;
-        const std::string name = Halide::Internal::unique_name("bf16_value");
-        Expr v = Variable::make(Float(32), name);
-        Expr u = reinterpret<uint32_t>(v);
-        Expr rounded = (u + (0x7fff + ((u >> 16) & 1))) >> 16;
-        Expr b = Let::make(name, e, cast<uint16_t>(select(is_nan(v), (u >> 16) | 0x40, rounded)));
+        // bf16: as its bits on GPUs, where Halide 21 aborts on bfloat16 casts; as BFloat(16) on CPUs.
+        Expr b = cast<uint16_t>(bf16_high(e) >> 16);
         return t == UInt(16) ? b : reinterpret(t, b);
     }
     // A NaN becomes the type's quiet NaN: converting its payload (Halide's software float16
@@ -169,24 +173,19 @@ void set_paired_storage(const std::string &dtype, const Target &target, B &...bu
     else set_storage(dtype, target, buffers...);
 }
 // The word of results: math (on the float32 values of the inputs' elements) for each half,
-// rounded once to nearest even into that half; a NaN result made quiet, its payload kept.
+// rounded once into that half (bf16_high).
 // Unlike store_nan there is no select of the NaN inputs: the elements are widened with integer
 // shifts and masks, so fast-math cannot assume them NaN-free (it did after the float16
 // conversion), and the ops' math carries a NaN input through as it does for float32 (x's, or
 // dy's made quiet: what store_nan picks). The select cost 25-35% of relu's and silu's time; the
 // exhaustive bf16 tests (every NaN pattern in x and in dy) check the result.
 Expr bf16_pairs(const std::vector<Expr> &words, const std::function<Expr(const std::vector<Expr> &)> &math) {
-    using Halide::Internal::Let;
-    using Halide::Internal::Variable;
     auto u32 = [](uint32_t v) { return Halide::Internal::make_const(UInt(32), v); };
     Expr packed;
     for (int half = 0; half < 2; ++half) {
         std::vector<Expr> values;
         for (const Expr &w : words) values.push_back(reinterpret<float>(half == 0 ? w << u32(16) : w & u32(0xffff0000u)));
-        const std::string name = Halide::Internal::unique_name("bf16_value");
-        Expr v = Variable::make(Float(32), name), u = reinterpret<uint32_t>(v);
-        Expr r = select(is_nan(v), u | u32(0x00400000u), u + (u32(0x7fffu) + ((u >> u32(16)) & u32(1))));
-        r = Let::make(name, math(values), r);  // bound once: the math is computed once
+        Expr r = bf16_high(math(values));
         Expr part = half == 0 ? r >> u32(16) : r & u32(0xffff0000u);
         packed = packed.defined() ? (packed | part) : part;
     }
