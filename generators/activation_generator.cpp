@@ -97,13 +97,15 @@ Expr load(const Expr &e) {
 // cast put the select after the narrowing, as a merge-masked 16-bit load of the NaN constant, and
 // the loop ran 7-40x slower than the float16 one on AMD Zen 4 (relu bf16: 15 us per 2048
 // elements, f16: 0.2 us). Used by store() and by the paired kernels (bf16_pairs).
-Expr bf16_high(const Expr &e) {
+// exact: e is known to be a bfloat16 value already (OpMath::exact_results), so only a NaN is
+// touched (made quiet).
+Expr bf16_high(const Expr &e, bool exact = false) {
     using Halide::Internal::Let;
     using Halide::Internal::Variable;
     auto u32 = [](uint32_t c) { return Halide::Internal::make_const(UInt(32), c); };
     const std::string name = Halide::Internal::unique_name("bf16_value");
     Expr v = Variable::make(Float(32), name), u = reinterpret<uint32_t>(v);
-    Expr rounded = u + (u32(0x7fffu) + ((u >> u32(16)) & u32(1)));
+    Expr rounded = exact ? u : u + (u32(0x7fffu) + ((u >> u32(16)) & u32(1)));
     return Let::make(name, e, select(is_nan(v), u | u32(0x00400000u), rounded));
 }
 // A float32 result, rounded once into the storage type t.
@@ -173,19 +175,20 @@ void set_paired_storage(const std::string &dtype, const Target &target, B &...bu
     else set_storage(dtype, target, buffers...);
 }
 // The word of results: math (on the float32 values of the inputs' elements) for each half,
-// rounded once into that half (bf16_high).
+// rounded once into that half (bf16_high; not rounded where the op's results are exact).
 // Unlike store_nan there is no select of the NaN inputs: the elements are widened with integer
 // shifts and masks, so fast-math cannot assume them NaN-free (it did after the float16
 // conversion), and the ops' math carries a NaN input through as it does for float32 (x's, or
 // dy's made quiet: what store_nan picks). The select cost 25-35% of relu's and silu's time; the
 // exhaustive bf16 tests (every NaN pattern in x and in dy) check the result.
-Expr bf16_pairs(const std::vector<Expr> &words, const std::function<Expr(const std::vector<Expr> &)> &math) {
+Expr bf16_pairs(const std::vector<Expr> &words, const std::function<Expr(const std::vector<Expr> &)> &math,
+                bool exact) {
     auto u32 = [](uint32_t v) { return Halide::Internal::make_const(UInt(32), v); };
     Expr packed;
     for (int half = 0; half < 2; ++half) {
         std::vector<Expr> values;
         for (const Expr &w : words) values.push_back(reinterpret<float>(half == 0 ? w << u32(16) : w & u32(0xffff0000u)));
-        Expr r = bf16_high(math(values));
+        Expr r = bf16_high(math(values), exact);
         Expr part = half == 0 ? r >> u32(16) : r & u32(0xffff0000u);
         packed = packed.defined() ? (packed | part) : part;
     }
@@ -203,10 +206,11 @@ public:
     void configure() { set_paired_storage(dtype, get_target(), x, y); }
     void generate() {
         num::TargetScope target_scope(get_target());
+        num::ResultScope result_scope(dtype);  // narrow results: shorter math (numerics.h)
         const OpMath &m = op_math_or_fail(op);
         const Params p = make_params(params);
         if (paired_bf16(dtype, get_target()))
-            y(i) = bf16_pairs({x(i)}, [&](const std::vector<Expr> &v) { return m.fwd(v[0], p); });
+            y(i) = bf16_pairs({x(i)}, [&](const std::vector<Expr> &v) { return m.fwd(v[0], p); }, m.exact_results);
         else
             y(i) = store_nan(y.type(), m.fwd(load(x(i)), p), {x(i)});
         x.dim(0).set_stride(1);
@@ -234,10 +238,12 @@ public:
     void configure() { set_paired_storage(dtype, get_target(), x, dy, dx); }
     void generate() {
         num::TargetScope target_scope(get_target());
+        num::ResultScope result_scope(dtype);  // narrow results: shorter math (numerics.h)
         const OpMath &m = op_math_or_fail(op);
         const Params p = make_params(params);
         if (paired_bf16(dtype, get_target()))
-            dx(i) = bf16_pairs({x(i), dy(i)}, [&](const std::vector<Expr> &v) { return m.bwd(v[0], v[1], p); });
+            dx(i) = bf16_pairs({x(i), dy(i)}, [&](const std::vector<Expr> &v) { return m.bwd(v[0], v[1], p); },
+                               m.exact_results);
         else
             dx(i) = store_nan(dx.type(), m.bwd(load(x(i)), load(dy(i)), p), {x(i), dy(i)});
         x.dim(0).set_stride(1);
@@ -309,6 +315,7 @@ public:
     void configure() { set_storage(dtype, get_target(), a, b, out); }
     void generate() {
         num::TargetScope target_scope(get_target());
+        num::ResultScope result_scope(dtype);  // narrow results: shorter math (numerics.h)
         Expr g = op_math_or_fail(op).fwd(load(a(i, r)), make_params(params));
         out(i, r) = store_nan(out.type(), num::strict_apply({g, load(b(i, r))}, [](auto v) { return v[0] * v[1]; }),
                               {a(i, r), b(i, r)});
@@ -340,6 +347,7 @@ public:
     }
     void generate() {
         num::TargetScope target_scope(get_target());
+        num::ResultScope result_scope(dtype);  // narrow results: shorter math (numerics.h)
         const OpMath &g = op_math_or_fail(op);
         const Params p = make_params(params);
         Expr av = load(a(i, r)), bv = load(b(i, r)), dyv = load(dy(i, r));

@@ -99,6 +99,27 @@ struct TargetScope {
     ~TargetScope() { target_has_fma() = false; }
 };
 
+// The storage type of the result being generated, set by the generator for the duration of
+// generate() (ResultScope). A float32 (or float64-argument) result needs all of float32's bits
+// from the math; a result rounded once to bfloat16 (8 significant bits) or float16 (11) is within
+// 1 ULP of that type whenever the float32 value is within half of its ULP, i.e. a relative error
+// of 2^-9 (bf16) or 2^-12 (f16) suffices. The exponentials below then take shorter polynomials and
+// one-step range reductions (narrow_expm1_poly): 3 to 6 fewer operations per vector, which is
+// what lets a 16-bit kernel (the float32 loop plus its conversions) keep up with float32.
+// Checked where it counts: tests/test_narrow.cpp, every 16-bit input within 1 ULP.
+enum class Result { Float32, Float16, BFloat16 };
+inline Result &result_type() {
+    static Result r = Result::Float32;
+    return r;
+}
+inline bool narrow_result() { return result_type() != Result::Float32; }
+struct ResultScope {
+    explicit ResultScope(const std::string &dtype) {
+        result_type() = dtype == "bf16" ? Result::BFloat16 : dtype == "f16" ? Result::Float16 : Result::Float32;
+    }
+    ~ResultScope() { result_type() = Result::Float32; }
+};
+
 // a b + c. With FMA: one rounding, through llvm.fma, which LLVM neither splits nor moves (left to
 // contraction, a loop and its vector tail could fuse differently and differ in the last bit).
 // Without: a strict multiply and add, two roundings, the same in every loop.
@@ -110,6 +131,25 @@ inline Expr fused_mul_add(const Expr &a, const Expr &b, const Expr &c) {
     }
     return strict_apply({a, b, c}, [](auto v) { return v[0] * v[1] + v[2]; });
 }
+
+// P(r) in e^r - 1 = r + r^2 P(r) on |r| <= ln2/2 for a narrow result (result_type()), or an
+// undefined Expr for float32 results (each exponential keeps its own full fit). Near-minimax fits
+// of the relative error of e^r with every coefficient free, float32 coefficients (Lawson
+// iterations on 20,001 points): bf16 degree 3, 2^-13.0 (2^-10.9 for e^r - 1 itself, as expm1
+// uses it); f16 degree 4, 2^-17.5 (2^-15.2).
+inline Expr narrow_expm1_poly(const Expr &r) {
+    switch (result_type()) {
+    case Result::BFloat16:
+        return fused_mul_add(f32(0x1.554032p-3f), r, f32(0x1.02045cp-1f));
+    case Result::Float16:
+        return fused_mul_add(fused_mul_add(f32(0x1.522564p-5f), r, f32(0x1.571c94p-3f)), r, f32(0x1.0006b4p-1f));
+    default:
+        return Expr();
+    }
+}
+// ln2 rounded to float32, for the one-step reduction r = t - n ln2 of narrow results: its error,
+// |n| 1.9e-9 <= 2.9e-7 for |n| <= 150, is far below what they need.
+constexpr float kLn2F32 = 0x1.62e430p-1f;
 
 // c x - hi exactly as an unevaluated sum (rounded part, error) without FMA: Dekker's product
 // with Veltkamp splits, strict throughout. For targets without FMA only.
@@ -166,7 +206,10 @@ inline ScaledExpProduct scaled_exp_product(const Expr &c_in, const Expr &x) {
     const bool exact_c = Halide::Internal::is_const(c, 1) || Halide::Internal::is_const(c, -1);
     Expr t_exact = exact_c ? c * xc : Expr();  // c x, exact for c = +-1
     Expr r_hi, r, t;
-    if (target_has_fma()) {
+    if (target_has_fma() && exact_c && narrow_result()) {
+        r = fused_mul_add(nf, f32(-kLn2F32), t_exact);  // one step: enough for a narrow result
+        t = t_exact;
+    } else if (target_has_fma()) {
         // Each step one FMA: n kLn2Hi is exact, so r_hi is exact; r rounds once.
         if (exact_c) {
             r_hi = fused_mul_add(nf, f32(-kLn2Hi), t_exact);
@@ -191,13 +234,16 @@ inline ScaledExpProduct scaled_exp_product(const Expr &c_in, const Expr &x) {
         r = strict_apply({r_hi, nf}, [&](auto v) { return v[0] - v[1] * f32(kLn2Lo); });
     }
     // e^r ~ 1 + u, u = r + r^2 (1/2 + r (c3 + r (c4 + r (c5 + r c6)))): minimax fit of the
-    // relative error on |r| <= ln2/2 with the first three coefficients fixed. Horner with
-    // explicit FMAs: the same roundings in every loop.
-    Expr q = f32(0x1.6b6e4cp-10f);
-    q = fused_mul_add(q, r, f32(0x1.122f7ap-7f));
-    q = fused_mul_add(q, r, f32(0x1.555688p-5f));
-    q = fused_mul_add(q, r, f32(0x1.5554a4p-3f));
-    q = fused_mul_add(q, r, f32(0.5f));
+    // relative error on |r| <= ln2/2 with the first three coefficients fixed (shorter for narrow
+    // results: narrow_expm1_poly). Horner with explicit FMAs: the same roundings in every loop.
+    Expr q = narrow_expm1_poly(r);
+    if (!q.defined()) {
+        q = f32(0x1.6b6e4cp-10f);
+        q = fused_mul_add(q, r, f32(0x1.122f7ap-7f));
+        q = fused_mul_add(q, r, f32(0x1.555688p-5f));
+        q = fused_mul_add(q, r, f32(0x1.5554a4p-3f));
+        q = fused_mul_add(q, r, f32(0.5f));
+    }
     Expr u = fused_mul_add(r * r, q, r);
     // Thresholds on t, tested on k (= t/ln2 + magic) so that c x is not needed twice.
     Expr big = k > f32(magic + kScaleAbove * log2e);
@@ -348,7 +394,9 @@ inline ExpParts exp_parts(const SplitScalar &c_in, const Expr &x, float t_min, f
     Expr nf = strict_apply({k}, [&](auto v) { return v[0] - f32(magic); });
     const bool unit_c = c.exact() && (is_const(c.hi, 1) || is_const(c.hi, -1));
     Expr r_hi, r;
-    if (target_has_fma()) {
+    if (target_has_fma() && unit_c && narrow_result()) {
+        r = fused_mul_add(nf, f32(-kLn2F32), c.hi * xc);  // one step: enough for a narrow result
+    } else if (target_has_fma()) {
         if (unit_c) {
             r_hi = fused_mul_add(nf, f32(-kLn2Hi), c.hi * xc);  // exact
         } else {
@@ -368,12 +416,16 @@ inline ExpParts exp_parts(const SplitScalar &c_in, const Expr &x, float t_min, f
         r = strict_apply({r_hi, nf}, [&](auto v) { return v[0] - v[1] * f32(kLn2Lo); });
         if (!c.exact()) r = strict_apply({r, c.lo, xc}, [](auto v) { return v[0] + v[1] * v[2]; });
     }
-    // Degree-6 minimax fit of e^r - 1 (relative error) with the first coefficients 1, 1/2 fixed.
-    Expr q = f32(0x1.6c5560p-10f);
-    q = fused_mul_add(q, r, f32(0x1.122366p-7f));
-    q = fused_mul_add(q, r, f32(0x1.5555bap-5f));
-    q = fused_mul_add(q, r, f32(0x1.5554b8p-3f));
-    q = fused_mul_add(q, r, f32(0.5f));
+    // Degree-6 minimax fit of e^r - 1 (relative error) with the first coefficients 1, 1/2 fixed;
+    // shorter for narrow results.
+    Expr q = narrow_expm1_poly(r);
+    if (!q.defined()) {
+        q = f32(0x1.6c5560p-10f);
+        q = fused_mul_add(q, r, f32(0x1.122366p-7f));
+        q = fused_mul_add(q, r, f32(0x1.5555bap-5f));
+        q = fused_mul_add(q, r, f32(0x1.5554b8p-3f));
+        q = fused_mul_add(q, r, f32(0.5f));
+    }
     ExpParts out;
     out.u = fused_mul_add(r * r, q, r);
     // Biased exponent of 2^n from k's low bits (mod 2^32, as in scaled_exp_product), moved by

@@ -12,7 +12,12 @@
 //                                                   writes them (float64.h says why they are a
 //                                                   formula of their own); ops whose float32 math
 //                                                   is type-generic forward to it.
-// Ops inherit OpBase, which provides "none" for param_grads, param_grads64 and specializations.
+//   kExactResults                                   true where every result is x, dy, a signed
+//                                                   zero or a constant that every storage type
+//                                                   holds exactly (relu, relu6): narrow kernels
+//                                                   then store it without a rounding step.
+// Ops inherit OpBase, which provides "none" for param_grads, param_grads64 and specializations,
+// and kExactResults = false.
 // written once, for every target: no scheduling here.
 #pragma once
 
@@ -37,6 +42,7 @@ struct OpBase {
     static std::vector<Expr> param_grads(const Expr &, const Expr &, const Params &) { return {}; }
     static std::vector<Expr> param_grads64(const Expr &, const Expr &, const Params &) { return {}; }
     static std::vector<Expr> specializations(const Params &) { return {}; }
+    static constexpr bool kExactResults = false;
 };
 
 struct OpMath {
@@ -49,6 +55,7 @@ struct OpMath {
     Expr (*forward64)(const Expr &x, const Params &p);
     Expr (*backward64)(const Expr &x, const Expr &dy, const Params &p);
     std::vector<Expr> (*param_grads64)(const Expr &x, const Expr &dy, const Params &p);
+    bool exact_results;
 
     // The math for the compute type of x (Float(32), or Float(64) for HACT_F64 kernels); the
     // generators call these. params are the kernel's float32 inputs, widened for float64.

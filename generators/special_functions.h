@@ -146,19 +146,26 @@ inline NegExp exp_neg(const Expr &t_hi, const Expr &t_lo, bool deep) {
     // n ln2_hi is exact (14-bit constant, |n| < 2^8) and so is t_hi - n ln2_hi (Sterbenz); the rest,
     // t_lo - n ln2_lo, is added with its rounding error kept (Fast2Sum: exact while |r_hi| >= |rest|,
     // and where it is not both are below 2.5e-4, where the lost part is below 2^-37).
-    Expr r_hi = fma(nf, f32(-kLn2Hi), t_hi);
-    Expr rest = fma(nf, f32(-kLn2Lo), t_lo.defined() ? t_lo : f32(0.0f));
-    Expr r = strict_apply({r_hi, rest}, [](auto v) { return v[0] + v[1]; });
-    Expr r_lo = strict_apply({r_hi, rest, r}, [](auto v) { return (v[0] - v[2]) + v[1]; });
-    Expr q = f32(0x1.6b6e42p-10f);
-    q = fma(q, r, f32(0x1.122f88p-7f));
-    q = fma(q, r, f32(0x1.555688p-5f));
-    q = fma(q, r, f32(0x1.5554a4p-3f));
-    q = fma(q, r, f32(0.5f));
     NegExp out;
     out.k = k;
-    // u = r + (r^2 q + r_lo): the bracket is small next to u, so u rounds once
-    out.u = strict_apply({r, fma(r * r, q, r_lo)}, [](auto v) { return v[0] + v[1]; });
+    if (num::narrow_result()) {
+        // A narrow result needs 2^-12 at most: one reduction step (t_lo, below 2^-24 |t_hi|,
+        // dropped) and the shorter polynomial, u rounded as it comes.
+        Expr r = fma(nf, f32(-num::kLn2F32), t_hi);
+        out.u = fma(r * r, num::narrow_expm1_poly(r), r);
+    } else {
+        Expr r_hi = fma(nf, f32(-kLn2Hi), t_hi);
+        Expr rest = fma(nf, f32(-kLn2Lo), t_lo.defined() ? t_lo : f32(0.0f));
+        Expr r = strict_apply({r_hi, rest}, [](auto v) { return v[0] + v[1]; });
+        Expr r_lo = strict_apply({r_hi, rest, r}, [](auto v) { return (v[0] - v[2]) + v[1]; });
+        Expr q = f32(0x1.6b6e42p-10f);
+        q = fma(q, r, f32(0x1.122f88p-7f));
+        q = fma(q, r, f32(0x1.555688p-5f));
+        q = fma(q, r, f32(0x1.5554a4p-3f));
+        q = fma(q, r, f32(0.5f));
+        // u = r + (r^2 q + r_lo): the bracket is small next to u, so u rounds once
+        out.u = strict_apply({r, fma(r * r, q, r_lo)}, [](auto v) { return v[0] + v[1]; });
+    }
     Expr field = num::bits(k);
     if (deep) {
         out.scaled = k < f32(magic - 57.5f);  // n <= -58
@@ -205,19 +212,32 @@ inline NormalTail normal_tail(const Expr &abs_x) {
     Expr big = Halide::max(t.a, f32(4.0f)), small = Halide::min(t.a, f32(4.0f));
     Expr d_lo = strict_apply({d, big, small}, [](auto v) { return v[2] - (v[0] - v[1]); });
     t.r = f32(1.0f) / d;
-    // 1/(d + d_lo) = r + r_lo: the residual 1 - r d is exact (fma)
-    Expr res = residual(t.r, d, f32(1.0f));
-    t.r_lo = t.r * fma(-t.r, d_lo, res);
-    t.v = fma(t.a, t.r, t.a * t.r_lo);
-    Expr q = fma(t.r_lo, f32(-8.0f), fma(t.r, f32(-8.0f), f32(1.0f)));
+    Expr q;
+    if (num::narrow_result()) {
+        // r's rounding, 2^-24, is far below what a narrow result needs.
+        t.r_lo = f32(0.0f);
+        t.v = t.a * t.r;
+        q = fma(t.r, f32(-8.0f), f32(1.0f));
+    } else {
+        // 1/(d + d_lo) = r + r_lo: the residual 1 - r d is exact (fma)
+        Expr res = residual(t.r, d, f32(1.0f));
+        t.r_lo = t.r * fma(-t.r, d_lo, res);
+        t.v = fma(t.a, t.r, t.a * t.r_lo);
+        q = fma(t.r_lo, f32(-8.0f), fma(t.r, f32(-8.0f), f32(1.0f)));
+    }
     static const float c[] = {0x1.82b4bcp-3f,   -0x1.373e3ap-3f,  0x1.8c6db8p-4f,  -0x1.7dff0ap-5f,
                               0x1.eec8f0p-7f,   -0x1.ee4a88p-10f, -0x1.c9d7a8p-11f, 0x1.ac4e6cp-12f,
                               0x1.69f51cp-15f,  -0x1.c662cap-15f, -0x1.6fcc60p-17f};
     Expr f = f32(c[10]);
     for (int k = 9; k >= 0; --k) f = fma(f, q, f32(c[k]));
     t.f = f;
-    DoubleFloat sq = two_prod(t.a, t.a);
-    t.e = exp_neg(sq.hi * f32(-0.5f), sq.lo * f32(-0.5f), true);
+    if (num::narrow_result()) {
+        // a^2 rounded: 2^-24 a^2 / 2 <= 7e-6 relative in e^(-a^2/2), enough for a narrow result
+        t.e = exp_neg((t.a * t.a) * f32(-0.5f), Expr(), true);
+    } else {
+        DoubleFloat sq = two_prod(t.a, t.a);
+        t.e = exp_neg(sq.hi * f32(-0.5f), sq.lo * f32(-0.5f), true);
+    }
     return t;
 }
 

@@ -7,6 +7,7 @@
 namespace hact::ops {
 
 struct relu6 : OpBase {
+    static constexpr bool kExactResults = true;  // x, +-0, 6, dy or dy * 0
     static Expr forward(const Expr &x, const Params &) {
         return hardtanh::forward_with(x, num::f32(0.0f), num::f32(6.0f));
     }
