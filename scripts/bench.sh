@@ -6,7 +6,10 @@
 #     -t  --benchmark_min_time in seconds per repetition, a plain number (Google Benchmark 1.7)
 #     -j  JSON output (default <build>/bench/hact_bench.json)
 #     -o  markdown output (default docs/performance.md)
-#   after --: passed to the binary as is (e.g. --benchmark_enable_random_interleaving=true).
+#   after --: passed to the binary as is (e.g. --benchmark_enable_random_interleaving=false).
+# Repetitions run interleaved in random order across all benchmarks (Google Benchmark's
+# --benchmark_enable_random_interleaving): a kernel and its anchors are then sampled over the same
+# stretch of time, so a burst of load on this shared machine moves both, not one row's median.
 # Environment: HACT_BUILD_DIR (default <repo>/build), HACT_VENV (default <repo>/.venv). The binary
 # is built first if needed. For the oneDNN anchor configure with -DHACT_ONEDNN_ROOT=<prefix of a
 # oneDNN with the OpenMP or sequential CPU runtime> (see bench/CMakeLists.txt).
@@ -24,7 +27,7 @@ while getopts "r:f:t:j:o:h" opt; do
     t) min_time=$OPTARG ;;
     j) json=$OPTARG ;;
     o) md=$OPTARG ;;
-    *) sed -n '2,13p' "${BASH_SOURCE[0]}"; exit 2 ;;
+    *) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -35,6 +38,7 @@ json=${json:-$build/bench/hact_bench.json}
 "$venv/bin/cmake" --build "$build" --target hact_bench
 
 cmd=("$build/bench/hact_bench" "--benchmark_repetitions=$reps" --benchmark_report_aggregates_only=true
+     --benchmark_enable_random_interleaving=true
      "--benchmark_out=$json" --benchmark_out_format=json)
 [ -n "$filter" ] && cmd+=("--benchmark_filter=$filter")
 [ -n "$min_time" ] && cmd+=("--benchmark_min_time=$min_time")
