@@ -55,7 +55,10 @@ def load(path):
     """The context, and one record per benchmark: its key fields plus median figures."""
     data = json.loads(Path(path).read_text())
     groups = {}
-    for b in data["benchmarks"]:
+    # In registration order (the suite's: registry ops, directions, sizes), not the JSON's, which
+    # is shuffled when repetitions are interleaved at random.
+    order = lambda b: (b.get("family_index", 0), b.get("per_family_instance_index", 0))
+    for b in sorted(data["benchmarks"], key=order):
         groups.setdefault(b.get("run_name", b["name"]), []).append(b)
     records = []
     for run_name, runs in groups.items():
