@@ -9,6 +9,7 @@
 
 #include <cmath>
 #include <limits>
+#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -104,7 +105,7 @@ struct TargetScope {
 // from the math; a result rounded once to bfloat16 (8 significant bits) or float16 (11) is within
 // 1 ULP of that type whenever the float32 value is within half of its ULP, i.e. a relative error
 // of 2^-9 (bf16) or 2^-12 (f16) suffices. The exponentials below then take shorter polynomials and
-// one-step range reductions (narrow_expm1_poly): 3 to 6 fewer operations per vector, which is
+// one-step range reductions (expm1_poly): 3 to 6 fewer operations per vector, which is
 // what lets a 16-bit kernel (the float32 loop plus its conversions) keep up with float32.
 // Checked where it counts: tests/test_narrow.cpp, every 16-bit input within 1 ULP.
 enum class Result { Float32, Float16, BFloat16 };
@@ -132,19 +133,24 @@ inline Expr fused_mul_add(const Expr &a, const Expr &b, const Expr &c) {
     return strict_apply({a, b, c}, [](auto v) { return v[0] * v[1] + v[2]; });
 }
 
-// P(r) in e^r - 1 = r + r^2 P(r) on |r| <= ln2/2 for a narrow result (result_type()), or an
-// undefined Expr for float32 results (each exponential keeps its own full fit). Near-minimax fits
-// of the relative error of e^r with every coefficient free, float32 coefficients (Lawson
+// c[0] r^(n-1) + ... + c[n-1], Horner with explicit FMAs: the same roundings in every loop.
+inline Expr horner(const Expr &r, std::initializer_list<float> c) {
+    Expr p;
+    for (float k : c) p = p.defined() ? fused_mul_add(p, r, f32(k)) : f32(k);
+    return p;
+}
+// P(r) in e^r - 1 = r + r^2 P(r) on |r| <= ln2/2: the caller's float32 fit `full` (highest
+// coefficient first), or for a narrow result (result_type()) a shorter one. Those are near-minimax
+// fits of the relative error of e^r with every coefficient free, float32 coefficients (Lawson
 // iterations on 20,001 points): bf16 degree 3, 2^-13.0 (2^-10.9 for e^r - 1 itself, as expm1
 // uses it); f16 degree 4, 2^-17.5 (2^-15.2).
-inline Expr narrow_expm1_poly(const Expr &r) {
+inline Expr expm1_poly(const Expr &r, std::initializer_list<float> full) {
     switch (result_type()) {
-    case Result::BFloat16:
-        return fused_mul_add(f32(0x1.554032p-3f), r, f32(0x1.02045cp-1f));
-    case Result::Float16:
-        return fused_mul_add(fused_mul_add(f32(0x1.522564p-5f), r, f32(0x1.571c94p-3f)), r, f32(0x1.0006b4p-1f));
+    case Result::BFloat16: return horner(r, {0x1.554032p-3f, 0x1.02045cp-1f});
+    case Result::Float16: return horner(r, {0x1.522564p-5f, 0x1.571c94p-3f, 0x1.0006b4p-1f});
     default:
-        return Expr();
+        if (full.size() == 0) throw std::logic_error("expm1_poly: a float32 result needs the caller's fit");
+        return horner(r, full);
     }
 }
 // ln2 rounded to float32, for the one-step reduction r = t - n ln2 of narrow results: its error,
@@ -235,15 +241,8 @@ inline ScaledExpProduct scaled_exp_product(const Expr &c_in, const Expr &x) {
     }
     // e^r ~ 1 + u, u = r + r^2 (1/2 + r (c3 + r (c4 + r (c5 + r c6)))): minimax fit of the
     // relative error on |r| <= ln2/2 with the first three coefficients fixed (shorter for narrow
-    // results: narrow_expm1_poly). Horner with explicit FMAs: the same roundings in every loop.
-    Expr q = narrow_expm1_poly(r);
-    if (!q.defined()) {
-        q = f32(0x1.6b6e4cp-10f);
-        q = fused_mul_add(q, r, f32(0x1.122f7ap-7f));
-        q = fused_mul_add(q, r, f32(0x1.555688p-5f));
-        q = fused_mul_add(q, r, f32(0x1.5554a4p-3f));
-        q = fused_mul_add(q, r, f32(0.5f));
-    }
+    // results: expm1_poly).
+    Expr q = expm1_poly(r, {0x1.6b6e4cp-10f, 0x1.122f7ap-7f, 0x1.555688p-5f, 0x1.5554a4p-3f, 0.5f});
     Expr u = fused_mul_add(r * r, q, r);
     // Thresholds on t, tested on k (= t/ln2 + magic) so that c x is not needed twice.
     Expr big = k > f32(magic + kScaleAbove * log2e);
@@ -418,14 +417,7 @@ inline ExpParts exp_parts(const SplitScalar &c_in, const Expr &x, float t_min, f
     }
     // Degree-6 minimax fit of e^r - 1 (relative error) with the first coefficients 1, 1/2 fixed;
     // shorter for narrow results.
-    Expr q = narrow_expm1_poly(r);
-    if (!q.defined()) {
-        q = f32(0x1.6c5560p-10f);
-        q = fused_mul_add(q, r, f32(0x1.122366p-7f));
-        q = fused_mul_add(q, r, f32(0x1.5555bap-5f));
-        q = fused_mul_add(q, r, f32(0x1.5554b8p-3f));
-        q = fused_mul_add(q, r, f32(0.5f));
-    }
+    Expr q = expm1_poly(r, {0x1.6c5560p-10f, 0x1.122366p-7f, 0x1.5555bap-5f, 0x1.5554b8p-3f, 0.5f});
     ExpParts out;
     out.u = fused_mul_add(r * r, q, r);
     // Biased exponent of 2^n from k's low bits (mod 2^32, as in scaled_exp_product), moved by

@@ -152,7 +152,7 @@ inline NegExp exp_neg(const Expr &t_hi, const Expr &t_lo, bool deep) {
         // A narrow result needs 2^-12 at most: one reduction step (t_lo, below 2^-24 |t_hi|,
         // dropped) and the shorter polynomial, u rounded as it comes.
         Expr r = fma(nf, f32(-num::kLn2F32), t_hi);
-        out.u = fma(r * r, num::narrow_expm1_poly(r), r);
+        out.u = fma(r * r, num::expm1_poly(r, {}), r);  // the narrow fit: no float32 one needed
     } else {
         Expr r_hi = fma(nf, f32(-kLn2Hi), t_hi);
         Expr r, r_lo = f32(0.0f);
@@ -165,6 +165,7 @@ inline NegExp exp_neg(const Expr &t_hi, const Expr &t_lo, bool deep) {
             // mish gain four operations per vector).
             r = fma(nf, f32(-kLn2Lo), r_hi);
         }
+        // Horner with sf::fma (rounded once on every target, unlike num::horner without FMA)
         Expr q = f32(0x1.6b6e42p-10f);
         q = fma(q, r, f32(0x1.122f88p-7f));
         q = fma(q, r, f32(0x1.555688p-5f));
