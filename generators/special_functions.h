@@ -69,9 +69,10 @@ inline Expr square_plus(const Expr &a, const Expr &c) {
 // (callers clamp; |t_lo| <= ulp(t_hi)).
 //   n = round(t_hi / ln2) by the magic-number trick (as num::scaled_exp_product), the reduction
 //   r + r_lo = (t_hi - n ln2_hi) + (t_lo - n ln2_lo) carried as a double-float (the first step is
-//   exact; without t_lo, r is rounded once and r_lo = 0), and u = e^r - 1 = r + (r^2 (1/2 + r (c3 + r (c4 + r (c5 + r c6)))) + r_lo), a minimax
-//   fit of e^r on |r| <= ln2/2 (relative error 0.06 ULP) evaluated with explicit FMAs and rounded
-//   once at the end (u's error is about 0.3 ULP of 1 + u). u is relative-accurate
+//   exact; without t_lo, r is rounded once and r_lo = 0), and
+//   u = e^r - 1 = r + (r^2 (1/2 + r (c3 + r (c4 + r (c5 + r c6)))) + r_lo), a minimax fit of e^r
+//   on |r| <= ln2/2 (relative error 0.06 ULP) evaluated with explicit FMAs and rounded once at
+//   the end (u's error is about 0.3 ULP of 1 + u). u is relative-accurate
 //   for small r (u = r for |r| < 2^-13), so 2^n (1 + u) - 1 = fma(2^n, u, 2^n - 1) is an expm1 of
 //   the same quality (no cancellation: n = 0 gives u itself).
 //   deep: from t = -40 down (n <= -58) the power of two is 2^(n + 58) <= 1, built in the exponent
