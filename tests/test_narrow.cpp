@@ -95,8 +95,8 @@ TEST_P(NarrowTypes, AllInputsWithinOneUlp) {
     const hact_status s = fwd ? hact_forward(op.op, t.dtype, x.data(), out.data(), n, &hp)
                               : hact_backward(op.op, t.dtype, x.data(), dy.data(), out.data(), n, &hp);
     ASSERT_EQ(s, HACT_OK) << hact_last_error();
-    double worst = 0;
-    size_t at = 0, over = 0;
+    double worst = 0, sum = 0;
+    size_t at = 0, over = 0, over_half = 0, finite = 0;
     for (size_t i = 0; i < n; ++i) {
         const float xf = t.to_float(x[i]), dyf = t.to_float(dy[i]), got = t.to_float(out[i]);
         ld exact, unit;
@@ -114,11 +114,16 @@ TEST_P(NarrowTypes, AllInputsWithinOneUlp) {
         const double e = narrow_error(t, got, exact, unit);
         if (!(e <= worst)) worst = e, at = i;
         if (!(e <= 1.0)) ++over;
+        // Off the correctly rounded value by more than float32's own rounding can explain (a
+        // float32 result rounded again lands within 2^-13 unit of the narrow midpoint at worst):
+        // what the shorter math of narrow results costs. Reported, not asserted: the bound is 1.
+        if (std::isfinite(e)) sum += e, ++finite, over_half += e > 0.5 + 0x1p-12;
     }
-    std::printf("ULPSTAT\t%s\t%s\t%s_%s\t%s\tmax=%.4g\tn=%zu\n", op.name, c.op.named().label.c_str(), t.name,
-                fwd ? "fwd" : (c.dir == Dir::BackwardOnes ? "bwd_dy1" : "bwd_dyrand"), isa_label(c.isa).c_str(),
-                worst, n);
     const float xw = t.to_float(x[at]);
+    std::printf("ULPSTAT\t%s\t%s\t%s_%s\t%s\tmax=%.4g\tmean=%.4g\tn=%zu\tworst_x=%s\tover_half=%zu\n", op.name,
+                c.op.named().label.c_str(), t.name, fwd ? "fwd" : (c.dir == Dir::BackwardOnes ? "bwd_dy1" : "bwd_dyrand"),
+                isa_label(c.isa).c_str(), worst, finite ? sum / (double)finite : 0.0, n, describe(xw).c_str(),
+                over_half);
     EXPECT_LE(worst, 1.0) << over << " inputs over 1 ULP; worst x=" << describe(xw)
                           << " dy=" << describe(t.to_float(dy[at])) << " got=" << describe(t.to_float(out[at]))
                           << " expected=" << describe_ld(fwd ? op.forward(xw, p) : (ld)t.to_float(dy[at]) * op.derivative(xw, p));
