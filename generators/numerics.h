@@ -9,7 +9,6 @@
 
 #include <cmath>
 #include <limits>
-#include <stdexcept>
 #include <utility>
 #include <vector>
 
@@ -133,10 +132,12 @@ inline Expr fused_mul_add(const Expr &a, const Expr &b, const Expr &c) {
     return strict_apply({a, b, c}, [](auto v) { return v[0] * v[1] + v[2]; });
 }
 
-// c[0] r^(n-1) + ... + c[n-1], Horner with explicit FMAs: the same roundings in every loop.
-inline Expr horner(const Expr &r, std::initializer_list<float> c) {
+// c[0] r^(n-1) + ... + c[n-1], Horner with explicit FMAs (fused_mul_add, or the caller's, e.g.
+// sf::fma, which rounds once on targets without FMA too): the same roundings in every loop.
+using MulAdd = Expr (*)(const Expr &, const Expr &, const Expr &);
+inline Expr horner(const Expr &r, std::initializer_list<float> c, MulAdd fma = fused_mul_add) {
     Expr p;
-    for (float k : c) p = p.defined() ? fused_mul_add(p, r, f32(k)) : f32(k);
+    for (float k : c) p = p.defined() ? fma(p, r, f32(k)) : f32(k);
     return p;
 }
 // P(r) in e^r - 1 = r + r^2 P(r) on |r| <= ln2/2: the caller's float32 fit `full` (highest
@@ -144,13 +145,11 @@ inline Expr horner(const Expr &r, std::initializer_list<float> c) {
 // fits of the relative error of e^r with every coefficient free, float32 coefficients (Lawson
 // iterations on 20,001 points): bf16 degree 3, 2^-13.0 (2^-10.9 for e^r - 1 itself, as expm1
 // uses it); f16 degree 4, 2^-17.5 (2^-15.2).
-inline Expr expm1_poly(const Expr &r, std::initializer_list<float> full) {
+inline Expr expm1_poly(const Expr &r, std::initializer_list<float> full, MulAdd fma = fused_mul_add) {
     switch (result_type()) {
-    case Result::BFloat16: return horner(r, {0x1.554032p-3f, 0x1.02045cp-1f});
-    case Result::Float16: return horner(r, {0x1.522564p-5f, 0x1.571c94p-3f, 0x1.0006b4p-1f});
-    default:
-        if (full.size() == 0) throw std::logic_error("expm1_poly: a float32 result needs the caller's fit");
-        return horner(r, full);
+    case Result::BFloat16: return horner(r, {0x1.554032p-3f, 0x1.02045cp-1f}, fma);
+    case Result::Float16: return horner(r, {0x1.522564p-5f, 0x1.571c94p-3f, 0x1.0006b4p-1f}, fma);
+    default: return horner(r, full, fma);
     }
 }
 // ln2 rounded to float32, for the one-step reduction r = t - n ln2 of narrow results: its error,

@@ -149,14 +149,13 @@ inline NegExp exp_neg(const Expr &t_hi, const Expr &t_lo, bool deep) {
     // and where it is not both are below 2.5e-4, where the lost part is below 2^-37).
     NegExp out;
     out.k = k;
+    Expr r, r_lo = f32(0.0f);
     if (num::narrow_result()) {
         // A narrow result needs 2^-12 at most: one reduction step (t_lo, below 2^-24 |t_hi|,
-        // dropped) and the shorter polynomial, u rounded as it comes.
-        Expr r = fma(nf, f32(-num::kLn2F32), t_hi);
-        out.u = fma(r * r, num::expm1_poly(r, {}), r);  // the narrow fit: no float32 one needed
+        // dropped); expm1_poly gives the shorter polynomial.
+        r = fma(nf, f32(-num::kLn2F32), t_hi);
     } else {
         Expr r_hi = fma(nf, f32(-kLn2Hi), t_hi);
-        Expr r, r_lo = f32(0.0f);
         if (t_lo.defined()) {
             Expr rest = fma(nf, f32(-kLn2Lo), t_lo);
             r = strict_apply({r_hi, rest}, [](auto v) { return v[0] + v[1]; });
@@ -166,17 +165,12 @@ inline NegExp exp_neg(const Expr &t_hi, const Expr &t_lo, bool deep) {
             // mish gain four operations per vector).
             r = fma(nf, f32(-kLn2Lo), r_hi);
         }
-        // Horner with sf::fma (rounded once on every target, unlike num::horner without FMA)
-        Expr q = f32(0x1.6b6e42p-10f);
-        q = fma(q, r, f32(0x1.122f88p-7f));
-        q = fma(q, r, f32(0x1.555688p-5f));
-        q = fma(q, r, f32(0x1.5554a4p-3f));
-        q = fma(q, r, f32(0.5f));
-        // u = r + (r^2 q + r_lo): the bracket is small next to u, so u rounds once
-        out.u = Halide::Internal::is_const_zero(r_lo)
-                    ? fma(r * r, q, r)
-                    : strict_apply({r, fma(r * r, q, r_lo)}, [](auto v) { return v[0] + v[1]; });
     }
+    Expr q = num::expm1_poly(r, {0x1.6b6e42p-10f, 0x1.122f88p-7f, 0x1.555688p-5f, 0x1.5554a4p-3f, 0.5f}, fma);
+    // u = r + (r^2 q + r_lo): the bracket is small next to u, so u rounds once
+    out.u = Halide::Internal::is_const_zero(r_lo)
+                ? fma(r * r, q, r)
+                : strict_apply({r, fma(r * r, q, r_lo)}, [](auto v) { return v[0] + v[1]; });
     Expr field = num::bits(k);
     if (deep) {
         out.scaled = k < f32(magic - 57.5f);  // n <= -58
@@ -218,10 +212,7 @@ struct NormalTail {
 inline NormalTail normal_tail(const Expr &abs_x) {
     NormalTail t;
     t.a = Halide::min(abs_x, f32(kNormalTailMax));
-    // a + 4 = d + d_lo exactly (Fast2Sum on the larger and the smaller)
     Expr d = t.a + f32(4.0f);
-    Expr big = Halide::max(t.a, f32(4.0f)), small = Halide::min(t.a, f32(4.0f));
-    Expr d_lo = strict_apply({d, big, small}, [](auto v) { return v[2] - (v[0] - v[1]); });
     t.r = f32(1.0f) / d;
     Expr q;
     if (num::narrow_result()) {
@@ -230,6 +221,9 @@ inline NormalTail normal_tail(const Expr &abs_x) {
         t.v = t.a * t.r;
         q = fma(t.r, f32(-8.0f), f32(1.0f));
     } else {
+        // a + 4 = d + d_lo exactly (Fast2Sum on the larger and the smaller)
+        Expr big = Halide::max(t.a, f32(4.0f)), small = Halide::min(t.a, f32(4.0f));
+        Expr d_lo = strict_apply({d, big, small}, [](auto v) { return v[2] - (v[0] - v[1]); });
         // 1/(d + d_lo) = r + r_lo: the residual 1 - r d is exact (fma)
         Expr res = residual(t.r, d, f32(1.0f));
         t.r_lo = t.r * fma(-t.r, d_lo, res);
