@@ -145,6 +145,7 @@ static int best_isa_at_or_below(int cap) {
 static void init(void) {
     runnable_isas = built_isas & hacti_cpu_isa_mask();
     halide_set_error_handler(hacti_halide_error);
+    halide_set_custom_do_par_for(hacti_do_par_for);
     const char *cap = getenv("HACT_MAX_ISA");
     hact_isa isa;
     /* An unknown name in the environment is ignored: there is no caller to report it to. */
@@ -247,6 +248,7 @@ hact_status hact_set_num_threads(int n) {
     pthread_rwlock_wrlock(&pool_lock);
     if (atomic_exchange(&num_threads, n) != n) halide_shutdown_thread_pool();
     halide_set_num_threads(n);
+    hacti_pool_stop_workers();
     pthread_rwlock_unlock(&pool_lock);
     return HACT_OK;
 }

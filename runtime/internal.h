@@ -151,6 +151,10 @@ void *hacti_find_device_kernel(hact_op op, hact_dtype dtype, hacti_dir dir);
 #define HACTI_POOL_MIN_ELEMENTS ((size_t)HACT_POOL_MIN_ELEMENTS)
 int hacti_pool_enter(size_t elements);
 void hacti_pool_leave(int entered);
+/* pool.c: hact's pool behind halide_do_par_for (hacti_init installs it); stopping its workers
+ * makes the next parallel call start hact_get_num_threads() - 1 of them. */
+int hacti_do_par_for(void *user_context, halide_task_t fn, int min, int size, uint8_t *closure);
+void hacti_pool_stop_workers(void);
 
 /* api.c: the largest element count one kernel call takes (Halide extents are int32). Tests lower
  * it to exercise the chunking without allocating 2^31 elements. 0 restores the default. */

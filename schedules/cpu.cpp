@@ -56,6 +56,7 @@ void elementwise(const Target &target, const Tuning &tuning, Func out, const Exp
     const int64_t min_task = tuning.min_task_elements / values_per_element,
                   max_task = tuning.max_task_elements / values_per_element;
     const int task_vectors = (int)std::clamp<int64_t>(tuning.task_work / nodes, min_task, max_task) / vec;
+    constexpr int kMinTasks = 8;
     // Never below HACT_POOL_MIN_ELEMENTS: the runtime holds its pool lock from there up (counted
     // in the caller's elements: a call of n elements has n / values_per_element of out's).
     const int64_t kParallelMinElements = std::max<int64_t>(
@@ -66,8 +67,11 @@ void elementwise(const Target &target, const Tuning &tuning, Func out, const Exp
     auto serial = [&](Stage s) { s.split(i, i, iv, vec, TailStrategy::Predicate).vectorize(iv); };
     // Tasks of task_vectors vectors of one row; with rows, the tasks of all rows form one
     // parallel loop (long rows split, many short rows spread).
+    // Calls of a few tasks' length get shorter tasks (down to min_task), at least kMinTasks of
+    // them where possible, so that every thread has some.
+    const Expr call_task_vectors = clamp(cast<int>(extent / (kMinTasks * vec)), (int)(min_task / vec), task_vectors);
     auto parallel = [&](Stage s) {
-        s.split(i, i, iv, vec, TailStrategy::Predicate).split(i, io, i, task_vectors, TailStrategy::GuardWithIf);
+        s.split(i, i, iv, vec, TailStrategy::Predicate).split(i, io, i, call_task_vectors, TailStrategy::GuardWithIf);
         if (r) s.fuse(io, *r, io);
         s.parallel(io).vectorize(iv);
     };

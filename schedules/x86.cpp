@@ -5,16 +5,16 @@
 namespace hact::schedules::x86 {
 
 const cpu::Tuning tuning = {
-    // Calls below this much work (elements x IR nodes per element) run on the calling thread:
-    // waking the pool costs more than the work. Measured on 2 AVX-512 cores at 32K elements:
-    // relu (8 nodes) 2.4 us serial, 3.1 us on the pool; silu (40) 9.5 us serial, 6.7 us on the
-    // pool; gelu (101) 32.5 and 17.3 us. 1M: silu, sigmoid, tanh, gelu go parallel from 32K
-    // elements (two minimal tasks), hardswish (13) from 80K, relu from 128K.
-    .parallel_min_work = 1 << 20,
-    // Tasks of 512K work, 16K to 64K elements: relu, hardswish and the other cheap ops get 40-64K
-    // (16K-element tasks held relu at 0.87x oneDNN on 1M elements, 64K at 0.97x); silu, tanh,
-    // gelu 16K (shorter tasks, 4-5K elements for gelu, ran celu and softplus 1.5-2x slower:
-    // the pool's cost per task).
+    // Calls below this much work (elements x IR nodes per element) run on the calling thread.
+    // With hact's pool (runtime/pool.c: spinning workers, ~0.3 us per call) every op gains from
+    // two threads at 32K elements (HACT_POOL_MIN_ELEMENTS, the floor): measured on 2 AVX-512
+    // cores, relu (6 nodes) 2.56 us on the calling thread, 1.66 us on two; hardswish 3.81 and
+    // 2.60 us. (On Halide's pool, ~1.9 us per call, relu lost there: 2.4 and 3.1 us.)
+    .parallel_min_work = 1 << 17,
+    // Tasks of 512K work, 16K to 64K elements: relu, hardswish and the other cheap ops get 40-64K,
+    // silu, tanh, gelu 16K; a call of fewer than 8 such tasks gets shorter ones (down to 16K,
+    // cpu.cpp), so that 32K elements still make two. Each thread runs a contiguous range of the
+    // tasks (pool.c), so their number costs little beyond a call per task.
     .task_work = 1 << 19,
     .min_task_elements = 1 << 14,
     .max_task_elements = 1 << 16,

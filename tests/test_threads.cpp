@@ -3,6 +3,8 @@
 #include "hact_test.h"
 
 #include <dirent.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 using namespace hact_test;
@@ -79,6 +81,39 @@ TEST(Threads, LoweringTheCountStopsWorkers) {
     ASSERT_EQ(hact_set_num_threads(1), HACT_OK);
     ASSERT_EQ(hact_forward(hact_op_silu, HACT_F32, x.data(), y.data(), n, nullptr), HACT_OK);
     EXPECT_EQ(process_threads(), before) << "1 thread: no pool worker may remain";
+}
+
+// A child forked after the pool has started workers has none of them (fork copies only the
+// calling thread): its parallel calls must neither wait for them nor lose their tasks, and
+// changing the count there must not wait for them to stop (runtime/pool.c).
+TEST(Threads, ForkedChildRunsParallelCalls) {
+    if (std::getenv("HACT_TEST_EMULATED"))
+        GTEST_SKIP() << "under qemu-user a forked child of a multithreaded process cannot start a "
+                        "thread (qemu's TCG asserts, exit 127); this test runs on the native build";
+    ThreadScope restore;
+    const size_t n = size_t{1} << 20;
+    std::vector<float> x(n), y(n), y_child(n);
+    for (size_t i = 0; i < n; ++i) x[i] = (float)(i % 2001) / 100.0f - 10.0f;
+    ASSERT_EQ(hact_set_num_threads(2), HACT_OK);
+    ASSERT_EQ(hact_forward(hact_op_silu, HACT_F32, x.data(), y.data(), n, nullptr), HACT_OK);
+    fflush(nullptr);
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        // exit codes: 0 ok, 1 a call failed, 2 results differ
+        int code = 0;
+        if (hact_forward(hact_op_silu, HACT_F32, x.data(), y_child.data(), n, nullptr) != HACT_OK) code = 1;
+        if (!code && memcmp(y.data(), y_child.data(), n * sizeof(float)) != 0) code = 2;
+        if (!code && hact_set_num_threads(2) != HACT_OK) code = 1;  // stops no worker, starts one
+        std::fill(y_child.begin(), y_child.end(), 0.0f);
+        if (!code && hact_forward(hact_op_silu, HACT_F32, x.data(), y_child.data(), n, nullptr) != HACT_OK) code = 1;
+        if (!code && memcmp(y.data(), y_child.data(), n * sizeof(float)) != 0) code = 2;
+        _exit(code);
+    }
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    ASSERT_TRUE(WIFEXITED(status)) << "the child did not exit (status " << status << ")";
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "1: a call failed in the child, 2: its results differ";
 }
 
 }  // namespace
