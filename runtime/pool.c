@@ -5,7 +5,7 @@
  * task is claimed under one mutex. Measured on 2 cores: ~1.9 us per call, where the 2-thread
  * split of a 32K-element call saves 1.2-5 us; OpenMP runtimes (oneDNN's) spin instead.
  *
- * Here the workers spin for a while (kSpinNs) after each job before they sleep, tasks are
+ * Here the workers spin for a while (100 us, HACT_POOL_SPIN_US) after each job before they sleep, tasks are
  * claimed with one atomic add, and the caller runs tasks too. One job runs at a time: a call
  * that finds the pool busy (another application thread, or a task that itself calls a parallel
  * kernel) runs on Halide's default pool instead, which handles both.
@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "HalideRuntime.h"
@@ -37,8 +38,10 @@
 enum {
     kMaxWorkers = 255,
     /* How long an idle worker spins before it sleeps: long enough to bridge the gap between
-     * back-to-back calls (a framework running layer after layer), short next to a time slice. */
-    kSpinNs = 100 * 1000,
+     * back-to-back calls (a framework running layer after layer), short next to a time slice.
+     * HACT_POOL_SPIN_US overrides it (0: sleep at once, as OMP_WAIT_POLICY=passive does). */
+    kDefaultSpinUs = 100,
+    kMaxSpinUs = 1000 * 1000,
 };
 #define CLOSED ((uint64_t)1 << 31)
 #define ACTIVE_MASK (CLOSED - 1)
@@ -70,6 +73,7 @@ static struct {
     pthread_cond_t wake;
     atomic_int wanted;       /* hact_get_num_threads(), cached; 0: not yet read */
     int workers;             /* started, changed only with busy held */
+    int64_t spin_ns;         /* set before the first worker starts */
     pthread_t threads[kMaxWorkers];
 } pool = {.busy = ATOMIC_FLAG_INIT, .mutex = PTHREAD_MUTEX_INITIALIZER, .wake = PTHREAD_COND_INITIALIZER};
 
@@ -113,13 +117,13 @@ static int64_t now_ns(void) {
 /* The state once its epoch differs from seen (or at shutdown): spinning first, then asleep. */
 static uint64_t wait_for_job(uint32_t seen) {
     int64_t start = 0;
-    for (unsigned spins = 1;; ++spins) {
+    for (unsigned spins = 1; pool.spin_ns > 0; ++spins) {
         const uint64_t s = atomic_load_explicit(&pool.state, memory_order_acquire);
         if (epoch_of(s) != seen || atomic_load_explicit(&pool.shutdown, memory_order_relaxed)) return s;
         cpu_relax();
         if (spins % 256 == 0) {
             if (!start) start = now_ns();
-            else if (now_ns() - start > kSpinNs) break;
+            else if (now_ns() - start > pool.spin_ns) break;
         }
     }
     /* Asleep. sleepers and state are sequentially consistent on both sides: either the caller
@@ -162,12 +166,23 @@ static void forget_workers_after_fork(void) {
     pthread_mutex_init(&pool.mutex, NULL);
     pthread_cond_init(&pool.wake, NULL);
 }
-static void register_fork_handler(void) { pthread_atfork(NULL, NULL, forget_workers_after_fork); }
+static void first_start(void) {
+    pthread_atfork(NULL, NULL, forget_workers_after_fork);
+    /* An invalid value in the environment is ignored (there is no caller to report it to). */
+    int64_t us = kDefaultSpinUs;
+    const char *env = getenv("HACT_POOL_SPIN_US");
+    if (env && *env) {
+        char *end;
+        const long v = strtol(env, &end, 10);
+        if (*end == '\0' && v >= 0 && v <= kMaxSpinUs) us = v;
+    }
+    pool.spin_ns = us * 1000;
+}
 
 /* With busy held. Workers that fail to start are simply fewer workers. */
 static void start_workers(int wanted) {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
-    pthread_once(&once, register_fork_handler);
+    pthread_once(&once, first_start);
     if (wanted > kMaxWorkers) wanted = kMaxWorkers;
     const uint32_t epoch = epoch_of(atomic_load(&pool.state));
     while (pool.workers < wanted &&
