@@ -8,10 +8,11 @@
 //   gelu'(x) = Phi(x) + x phi(x) = [x >= 0] + s e^(-a^2/2) (a/sqrt(2 pi) - m(a)), s = sign(x):
 //   dy e^(-a^2/2) (rounded once), then one fma. The root of gelu' near x = -0.75 is where
 //   a/sqrt(2 pi) - m(a) cancels; the error there is that of the largest term.
-// Near 0 this is ~2.5 ULP (forward) and ~3.2 ULP (backward, relative to the largest term) where
-// minimax polynomials of Phi(x) - 1/2 and gelu'(x) - 1/2 for |x| < 3/4 and |x| < 1 gave 0.5 ULP:
-// they are gone because selecting between the two forms cost 1.24x (forward) and 1.42x
-// (backward) of the time (measured on AVX-512, 32K elements, one thread); the bound is 4 ULP.
+// Near 0 this is up to ~2.7 ULP (forward) and 3.3 ULP (backward, relative to the largest term;
+// the maximum of the full sweep, at x = -0.086) where minimax polynomials of Phi(x) - 1/2 and
+// gelu'(x) - 1/2 for |x| < 3/4 and |x| < 1 gave 0.5 ULP: they are gone because selecting between
+// the two forms cost 1.24x (forward) and 1.42x (backward) of the time (AVX-512, 32K elements, one
+// thread). The bound is 4 ULP; the forward maximum, 3.3 ULP at x = -11.27, is the tail's own.
 // Choices (the spec is silent): gelu(-0) = -0; gelu(-inf) = -0 (as for finite x below -14.5);
 // gelu'(-inf) = 0 (dy * 0 in effect: NaN for a NaN dy), gelu'(+inf) = 1.
 #pragma once
