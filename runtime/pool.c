@@ -5,8 +5,8 @@
  * task is claimed under one mutex. Measured on 2 cores: ~1.9 us per call, where the 2-thread
  * split of a 32K-element call saves 1.2-5 us; OpenMP runtimes (oneDNN's) spin instead.
  *
- * Here the workers spin for a while (100 us, HACT_POOL_SPIN_US) after each job before they sleep, tasks are
- * claimed with one atomic add, and the caller runs tasks too. One job runs at a time: a call
+ * Here the workers spin for a while (100 us, HACT_POOL_SPIN_US) after each job before they
+ * sleep, tasks are claimed with one atomic add, and the caller runs tasks too. One job runs at a time: a call
  * that finds the pool busy (another application thread, or a task that itself calls a parallel
  * kernel) runs on Halide's default pool instead, which handles both.
  *
