@@ -33,8 +33,15 @@ const char *hacti_dir_name(hacti_dir dir) { return dir_names[dir]; }
 size_t hacti_dtype_size(hact_dtype dtype) { return dtype_sizes[dtype]; }
 
 /* Names the call in messages ("hact_cuda_backward(swish)": entry, then subject). */
+/* On every call, for the messages of its failures: two copies, not snprintf (~40 ns of a 70 ns
+ * call on 16 elements, measured with perf). */
 void hacti_name_call(call *c, const char *entry_prefix, const char *entry, const char *subject) {
-    snprintf(c->entry, sizeof c->entry, "%s%s", entry_prefix, entry);
+    size_t a = strlen(entry_prefix), b = strlen(entry);
+    if (a > sizeof c->entry - 1) a = sizeof c->entry - 1;
+    if (b > sizeof c->entry - 1 - a) b = sizeof c->entry - 1 - a;
+    memcpy(c->entry, entry_prefix, a);
+    memcpy(c->entry + a, entry, b);
+    c->entry[a + b] = '\0';
     c->name = subject;
 }
 
