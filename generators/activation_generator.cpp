@@ -369,102 +369,132 @@ private:
 };
 
 // Per-channel parameters (prelu's weight[c]): the op's math with hact_params.negative_slope =
-// weight[c]. The input [outer, channels, inner] is rows r of inner contiguous elements, one row
-// per (n, c); row r of a call has channel (first_row + r) % channels (the runtime calls over
-// blocks of rows). The other parameter fields are 0.
-//   hact_channel_forward      y(i, r) = f(x(i, r); weight[c])
-//   hact_channel_backward     dx(i, r) = dy f'(x; weight[c])
-//   hact_channel_weight_grad  row_sum(r) = sum_i dy df/dweight, in double (the runtime adds the
-//                             rows of each channel)
+// the element's weight. The input [outer, channels, inner] is run in one of two layouts
+// (runtime/prelu.c picks):
+//   WeightOf::Row     rows r of inner contiguous elements, one row per (n, c); row r of a call
+//                     has channel (first_row + r) % channels (the runtime calls over blocks of
+//                     rows). For long rows (conv-like, inner large).
+//   WeightOf::Column  rows of L contiguous elements, L a multiple of channels x inner, with one
+//                     weight per column i (the runtime expands weight[c] to each column): short
+//                     rows (linear-like, inner = 1) are vectorized across channels instead of
+//                     being one call row each. channels and first_row are unused.
+// The other parameter fields are 0.
+//   hact_channel_forward      y(i, r) = f(x(i, r); w)
+//   hact_channel_backward     dx(i, r) = dy f'(x; w)
+//   hact_channel_weight_grad  Row: row_sum(r) = sum_i dy df/dw; Column: col_sum(i) = sum_r
+//                             dy df/dw; in double (the runtime adds them per channel)
+enum class WeightOf { Row, Column };
+
 Params channel_params(const Expr &w) {
     Expr z = 0.0f;
     return Params{w, z, z, z, z, z, z};
 }
 
-class ChannelForward : public Generator<ChannelForward> {
+// The weight of element (i, r) in layout W.
+template <WeightOf W, class Weight>
+Expr channel_weight(const Weight &weight, const Expr &channels, const Expr &first_row, const Expr &i,
+                    const Expr &r) {
+    return load(W == WeightOf::Row ? weight((first_row + r) % channels) : weight(i));
+}
+
+template <WeightOf W>
+class ChannelForward : public Generator<ChannelForward<W>> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<void, 2>> x{"x"};
-    Input<Buffer<void, 1>> weight{"weight"};
-    Input<int> channels{"channels"};
-    Input<int> first_row{"first_row"};
-    Output<Buffer<void, 2>> y{"y"};
+    GeneratorInput<Buffer<void, 2>> x{"x"};
+    GeneratorInput<Buffer<void, 1>> weight{"weight"};
+    GeneratorInput<int> channels{"channels"};
+    GeneratorInput<int> first_row{"first_row"};
+    GeneratorOutput<Buffer<void, 2>> y{"y"};
 
-    void configure() { set_storage(dtype, get_target(), x, weight, y); }
+    void configure() { set_storage(dtype, this->get_target(), x, weight, y); }
     void generate() {
-        num::TargetScope target_scope(get_target());
-        y(i, r) = store_nan(y.type(),
-                            op_math_or_fail(op).fwd(load(x(i, r)),
-                                                        channel_params(load(weight((first_row + r) % channels)))),
-                            {x(i, r)});
+        num::TargetScope target_scope(this->get_target());
+        Expr w = channel_weight<W>(weight, channels, first_row, i, r);
+        y(i, r) = store_nan(y.type(), op_math_or_fail(op).fwd(load(x(i, r)), channel_params(w)), {x(i, r)});
         x.dim(0).set_stride(1);
         y.dim(0).set_stride(1);
     }
-    void schedule() { schedules::elementwise(get_target(), y, rows_extent(y), {}); }
+    void schedule() { schedules::elementwise(this->get_target(), y, rows_extent(y), {}); }
 
 private:
     Var i{"i"}, r{"r"};
 };
 
-class ChannelBackward : public Generator<ChannelBackward> {
+template <WeightOf W>
+class ChannelBackward : public Generator<ChannelBackward<W>> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<void, 2>> x{"x"};
-    Input<Buffer<void, 2>> dy{"dy"};
-    Input<Buffer<void, 1>> weight{"weight"};
-    Input<int> channels{"channels"};
-    Input<int> first_row{"first_row"};
-    Output<Buffer<void, 2>> dx{"dx"};
+    GeneratorInput<Buffer<void, 2>> x{"x"};
+    GeneratorInput<Buffer<void, 2>> dy{"dy"};
+    GeneratorInput<Buffer<void, 1>> weight{"weight"};
+    GeneratorInput<int> channels{"channels"};
+    GeneratorInput<int> first_row{"first_row"};
+    GeneratorOutput<Buffer<void, 2>> dx{"dx"};
 
-    void configure() { set_storage(dtype, get_target(), x, dy, weight, dx); }
+    void configure() { set_storage(dtype, this->get_target(), x, dy, weight, dx); }
     void generate() {
-        num::TargetScope target_scope(get_target());
-        dx(i, r) = store_nan(dx.type(),
-                             op_math_or_fail(op).bwd(load(x(i, r)), load(dy(i, r)),
-                                                          channel_params(load(weight((first_row + r) % channels)))),
+        num::TargetScope target_scope(this->get_target());
+        Expr w = channel_weight<W>(weight, channels, first_row, i, r);
+        dx(i, r) = store_nan(dx.type(), op_math_or_fail(op).bwd(load(x(i, r)), load(dy(i, r)), channel_params(w)),
                              {x(i, r), dy(i, r)});
         x.dim(0).set_stride(1);
         dy.dim(0).set_stride(1);
         dx.dim(0).set_stride(1);
     }
-    void schedule() { schedules::elementwise(get_target(), dx, rows_extent(dx), {}); }
+    void schedule() { schedules::elementwise(this->get_target(), dx, rows_extent(dx), {}); }
 
 private:
     Var i{"i"}, r{"r"};
 };
 
-class ChannelWeightGrad : public Generator<ChannelWeightGrad> {
+template <WeightOf W>
+class ChannelWeightGrad : public Generator<ChannelWeightGrad<W>> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<void, 2>> x{"x"};
-    Input<Buffer<void, 2>> dy{"dy"};
-    Input<Buffer<void, 1>> weight{"weight"};
-    Input<int> channels{"channels"};
-    Input<int> first_row{"first_row"};
-    Output<Buffer<double, 1>> row_sum{"row_sum"};
+    GeneratorInput<Buffer<void, 2>> x{"x"};
+    GeneratorInput<Buffer<void, 2>> dy{"dy"};
+    GeneratorInput<Buffer<void, 1>> weight{"weight"};
+    GeneratorInput<int> channels{"channels"};
+    GeneratorInput<int> first_row{"first_row"};
+    GeneratorOutput<Buffer<double, 1>> sum{"sum"};  // per row (Row) or per column (Column)
 
-    void configure() { set_storage(dtype, get_target(), x, dy, weight); }
+    void configure() { set_storage(dtype, this->get_target(), x, dy, weight); }
     void generate() {
-        num::TargetScope target_scope(get_target());
+        num::TargetScope target_scope(this->get_target());
         const OpMath &math = op_math_or_fail(op);
-        ri = RDom(0, x.dim(0).extent(), "ri");
-        std::vector<Expr> terms = math.pgrads(load(x(ri, r)), load(dy(ri, r)),
-                                                   channel_params(load(weight((first_row + r) % channels))));
+        // The summed dimension: along each row (Row) or down each column (Column).
+        const bool rows = W == WeightOf::Row;
+        red = RDom(0, x.dim(rows ? 0 : 1).extent(), rows ? "ri" : "rr");
+        Expr xi = rows ? x(red, k) : x(k, red), dyi = rows ? dy(red, k) : dy(k, red);
+        Expr w = rows ? channel_weight<W>(weight, channels, first_row, red, k)
+                      : channel_weight<W>(weight, channels, first_row, k, red);
+        std::vector<Expr> terms = math.pgrads(load(xi), load(dyi), channel_params(w));
         if (terms.size() != 1) fail("op '" + std::string(op) + "' needs exactly one learnable parameter");
-        row_sum(r) = cast<double>(0);
-        row_sum(r) += cast<double>(terms[0]);
+        sum(k) = cast<double>(0);
+        sum(k) += cast<double>(terms[0]);
         x.dim(0).set_stride(1);
         dy.dim(0).set_stride(1);
     }
-    void schedule() { schedules::row_reduction(get_target(), row_sum, ri); }
+    void schedule() {
+        if (W == WeightOf::Row) schedules::row_reduction(this->get_target(), sum, red);
+        else schedules::column_reduction(this->get_target(), sum, red);
+    }
 
 private:
-    Var r{"r"};
-    RDom ri;
+    Var k{"k"};  // the row (Row) or the column (Column) of the sum
+    RDom red;
 };
+
+using RowForward = ChannelForward<WeightOf::Row>;
+using RowBackward = ChannelBackward<WeightOf::Row>;
+using RowWeightGrad = ChannelWeightGrad<WeightOf::Row>;
+using ColumnForward = ChannelForward<WeightOf::Column>;
+using ColumnBackward = ChannelBackward<WeightOf::Column>;
+using ColumnWeightGrad = ChannelWeightGrad<WeightOf::Column>;
 
 // The device contract of parameter gradients (runtime/kernel_abi.h): the finished hact_params
 // (7 floats, zero in the fields that are not learnable), reduced on the device. partial(k, b) is
@@ -531,6 +561,9 @@ HALIDE_REGISTER_GENERATOR(hact::ParamGrad, hact_param_grad)
 HALIDE_REGISTER_GENERATOR(hact::ParamGradTotal, hact_param_grad_total)
 HALIDE_REGISTER_GENERATOR(hact::GluForward, hact_glu_forward)
 HALIDE_REGISTER_GENERATOR(hact::GluBackward, hact_glu_backward)
-HALIDE_REGISTER_GENERATOR(hact::ChannelForward, hact_channel_forward)
-HALIDE_REGISTER_GENERATOR(hact::ChannelBackward, hact_channel_backward)
-HALIDE_REGISTER_GENERATOR(hact::ChannelWeightGrad, hact_channel_weight_grad)
+HALIDE_REGISTER_GENERATOR(hact::RowForward, hact_channel_forward)
+HALIDE_REGISTER_GENERATOR(hact::RowBackward, hact_channel_backward)
+HALIDE_REGISTER_GENERATOR(hact::RowWeightGrad, hact_channel_weight_grad)
+HALIDE_REGISTER_GENERATOR(hact::ColumnForward, hact_column_forward)
+HALIDE_REGISTER_GENERATOR(hact::ColumnBackward, hact_column_backward)
+HALIDE_REGISTER_GENERATOR(hact::ColumnWeightGrad, hact_column_weight_grad)

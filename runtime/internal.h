@@ -118,15 +118,30 @@ typedef int (*hacti_glubwd_fn)(struct halide_buffer_t *a, struct halide_buffer_t
                                struct halide_buffer_t *db);
 void *hacti_find_glu_kernel(hact_glu kind, hact_dtype dtype, hacti_glu_dir dir, hacti_where where);
 
-/* Per-channel kernels (prelu's weight[c]) over rows of [outer, channels, inner]:
+/* Per-channel kernels (prelu's weight[c]) over 2-D blocks of [outer, channels, inner]:
  * forward (x, weight, channels, first_row, y), backward (x, dy, weight, channels, first_row, dx),
- * weight gradient (x, dy, weight, channels, first_row, row_sum[rows] in double). */
-typedef enum hacti_channel_dir { HACTI_CH_FWD = 0, HACTI_CH_BWD = 1, HACTI_CH_WGRAD = 2 } hacti_channel_dir;
+ * weight gradient (x, dy, weight, channels, first_row, sums in double). Two layouts
+ * (generators/activation_generator.cpp, WeightOf): HACTI_CH_* take rows of inner elements, row r
+ * of channel (first_row + r) % channels, and give one sum per row; HACTI_COL_* take rows holding
+ * whole channel x inner blocks with weight[i] for column i (channels, first_row unused), and give
+ * one sum per column. */
+typedef enum hacti_channel_dir {
+    HACTI_CH_FWD,
+    HACTI_CH_BWD,
+    HACTI_CH_WGRAD,
+    HACTI_COL_FWD,
+    HACTI_COL_BWD,
+    HACTI_COL_WGRAD,
+    HACTI_NUM_CHANNEL_DIRS
+} hacti_channel_dir;
 typedef int (*hacti_chfwd_fn)(struct halide_buffer_t *x, struct halide_buffer_t *w, int channels,
                               int first_row, struct halide_buffer_t *y);
 typedef int (*hacti_chbwd_fn)(struct halide_buffer_t *x, struct halide_buffer_t *dy, struct halide_buffer_t *w,
                               int channels, int first_row, struct halide_buffer_t *out);
 void *hacti_find_channel_kernel(hact_op op, hact_dtype dtype, hacti_channel_dir dir);
+/* prelu.c: for tests, the layout of every hact_prelu_* call: 0 = chosen by shape (default). */
+enum { HACTI_PRELU_ROWS = 1, HACTI_PRELU_COLUMNS = 2 };
+void hacti_set_prelu_layout(int layout);
 
 /* rows.c: calls fn over blocks of a rows x len problem whose operands' rows are up to max_stride
  * elements apart, each block [r0, r0 + rc) x [l0, l0 + lc) small enough for one kernel call

@@ -45,6 +45,12 @@ void row_reduction(const Target &target, Halide::Func row_sum, const Halide::RDo
     no_schedule(target);
 }
 
+void column_reduction(const Target &target, Halide::Func col_sum, const Halide::RDom &rr) {
+    if (target.has_gpu_feature()) no_schedule(target);
+    if (const cpu::Tuning *t = cpu_family(target)) return cpu::column_reduction(target, *t, col_sum, rr);
+    no_schedule(target);
+}
+
 void block_reduction(const Target &target, Halide::Func partial, const Halide::RDom &ri, Halide::Func total,
                      const Halide::RDom &rb, Halide::Func grad, const std::vector<Halide::Expr> &cases) {
     if (target.has_feature(Target::CUDA))

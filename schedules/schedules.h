@@ -33,6 +33,10 @@ void block_reduction(const Halide::Target &target, Halide::Func partial, const H
 // row_sum(r) += term(ri, r) over ri: one sum per row (per-channel weight gradients).
 void row_reduction(const Halide::Target &target, Halide::Func row_sum, const Halide::RDom &ri);
 
+// col_sum(i) += term(i, rr) over rr: one sum per column of a 2-D input (per-channel weight
+// gradients of short rows, the weights laid out along the row).
+void column_reduction(const Halide::Target &target, Halide::Func col_sum, const Halide::RDom &rr);
+
 // The CPU loop structure (cpu.cpp), shared by the CPU families; each family's file gives its numbers.
 namespace cpu {
 struct Tuning {
@@ -52,6 +56,8 @@ void lane_reduction(const Halide::Target &target, const Tuning &tuning, Halide::
                     const Halide::RDom &r, int num_params, const std::vector<Halide::Expr> &cases);
 void row_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func row_sum,
                    const Halide::RDom &ri);
+void column_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func col_sum,
+                      const Halide::RDom &rr);
 int arithmetic_nodes(const Halide::Func &f);
 }  // namespace cpu
 namespace x86 {
