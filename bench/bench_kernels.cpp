@@ -280,6 +280,36 @@ auto dnnl_body(const DnnlAnchor &a, const hact_params &p, Dir dir, std::size_t n
     };
 }
 
+// oneDNN's PReLU with a weight per channel (dim 1 of [outer, channels, inner]), against
+// hact_prelu_*: forward; backward gives diff_src and diff_weights together (hact's bwd_params).
+auto dnnl_prelu_body(Dir dir, std::size_t outer, std::size_t channels, std::size_t inner, const float *weight,
+                     float *dweight, const Buffers &b) {
+    using dnnl::memory;
+    using dims = memory::dims;
+    const Dnnl &d = *dnnl_runtime(nullptr);
+    const auto dim = [](std::size_t v) { return static_cast<memory::dim>(v); };
+    memory::desc md(dims{dim(outer), dim(channels), dim(inner)}, memory::data_type::f32, memory::format_tag::abc);
+    memory::desc wd(dims{1, dim(channels), 1}, memory::data_type::f32, memory::format_tag::abc);
+    memory x(md, d.eng, b.x.get()), dy(md, d.eng, b.dy.get()), out(md, d.eng, b.out.get());
+    memory w(wd, d.eng, const_cast<float *>(weight)), dw(wd, d.eng, dweight);
+    dnnl::prelu_forward::primitive_desc fwd(d.eng, dnnl::prop_kind::forward_training, md, wd, md);
+    dnnl::primitive prim;
+    std::unordered_map<int, memory> args;
+    if (dir == kFwd) {
+        prim = dnnl::prelu_forward(fwd);
+        args = {{DNNL_ARG_SRC, x}, {DNNL_ARG_WEIGHTS, w}, {DNNL_ARG_DST, out}};
+    } else {
+        prim = dnnl::prelu_backward(dnnl::prelu_backward::primitive_desc(d.eng, md, wd, md, wd, md, fwd));
+        args = {{DNNL_ARG_SRC, x},      {DNNL_ARG_WEIGHTS, w},       {DNNL_ARG_DIFF_DST, dy},
+                {DNNL_ARG_DIFF_SRC, out}, {DNNL_ARG_DIFF_WEIGHTS, dw}};
+    }
+    return [prim, args, strm = d.strm]() mutable {
+        prim.execute(strm, args);
+        strm.wait();
+        return true;
+    };
+}
+
 const DnnlAnchor *dnnl_anchor(const char *op) {
     for (const DnnlAnchor &a : kDnnlAnchors)
         if (std::strcmp(a.op, op) == 0) return &a;
@@ -322,6 +352,8 @@ std::string cpu_model() {
 //   unfused/swiglu/fwd                 hact silu into a temporary, then a plain multiply loop
 //   copy/5stream                       read 3, write 2: the GLU backward's roofline
 //   hact/prelu_channels/<dir>/<isa>    [n / 64, 64 channels, ... ] as [outer, 64, n / 4096]
+//   onednn/prelu_channels/<dir>        oneDNN's prelu, the same shape: fwd; bwd_params (its
+//                                      backward gives diff_src and diff_weights together)
 //   hact/<op>/<dir>/<isa>/dtype:<t>    bf16 / f16 storage (bytes/s counts 2-byte elements), and
 //                                      f64 (8-byte elements; computed in double, no speed bar)
 void register_families(const std::vector<hact_isa> &isas) {
@@ -398,6 +430,17 @@ void register_families(const std::vector<hact_isa> &isas) {
                     };
                 });
             }
+#ifdef HACT_BENCH_ONEDNN
+            if (dnnl_runtime(nullptr) && t <= dnnl_runtime(nullptr)->max_threads) {
+                add("onednn/prelu_channels/fwd" + tail, n, t, 2, hact_isa(0), [=](const Buffers &b) {
+                    return dnnl_prelu_body(kFwd, outer, channels, inner, weight.data(), nullptr, b);
+                });
+                add("onednn/prelu_channels/bwd_params" + tail, n, t, 3, hact_isa(0), [=](const Buffers &b) {
+                    static float dw[64];
+                    return dnnl_prelu_body(kBwd, outer, channels, inner, weight.data(), dw, b);
+                });
+            }
+#endif
             // Narrow storage: the float32 benchmarks' values rounded to the narrow type.
             for (const char *opname : {"silu", "gelu", "sigmoid", "relu"}) {
                 hact_op op;

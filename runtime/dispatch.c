@@ -148,7 +148,10 @@ static int best_isa_at_or_below(int cap) {
 static void init(void) {
     runnable_isas = built_isas & hacti_cpu_isa_mask();
     halide_set_error_handler(hacti_halide_error);
-    halide_set_custom_do_par_for(hacti_do_par_for);
+    /* HACT_POOL=halide keeps Halide's own pool (an opt-out, and the baseline of
+     * bench/bench_pool.cpp); any other value, hact's. */
+    const char *pool = getenv("HACT_POOL");
+    hacti_select_pool(pool && strcmp(pool, "halide") == 0 ? HACTI_POOL_HALIDE : HACTI_POOL_HACT);
     const char *cap = getenv("HACT_MAX_ISA");
     hact_isa isa;
     /* An unknown name in the environment is ignored: there is no caller to report it to. */

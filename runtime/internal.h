@@ -170,6 +170,13 @@ void hacti_pool_leave(int entered);
  * makes the next parallel call start hact_get_num_threads() - 1 of them. */
 int hacti_do_par_for(void *user_context, halide_task_t fn, int min, int size, uint8_t *closure);
 void hacti_pool_stop_workers(void);
+/* Which pool runs the kernels' parallel loops: hact's (default) or Halide's (HACT_POOL=halide,
+ * read once at init; tests and bench/bench_pool.cpp switch between calls). */
+typedef enum hacti_pool_kind { HACTI_POOL_HACT, HACTI_POOL_HALIDE } hacti_pool_kind;
+void hacti_select_pool(hacti_pool_kind kind);
+hacti_pool_kind hacti_selected_pool(void);
+/* HACT_POOL_SPIN_US's value in microseconds, or -1 where it is not a valid one. */
+int64_t hacti_parse_spin_us(const char *env);
 
 /* api.c: the largest element count one kernel call takes (Halide extents are int32). Tests lower
  * it to exercise the chunking without allocating 2^31 elements. 0 restores the default. */

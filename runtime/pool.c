@@ -169,14 +169,24 @@ static void forget_workers_after_fork(void) {
 static void first_start(void) {
     pthread_atfork(NULL, NULL, forget_workers_after_fork);
     /* An invalid value in the environment is ignored (there is no caller to report it to). */
-    int64_t us = kDefaultSpinUs;
-    const char *env = getenv("HACT_POOL_SPIN_US");
-    if (env && *env) {
-        char *end;
-        const long v = strtol(env, &end, 10);
-        if (*end == '\0' && v >= 0 && v <= kMaxSpinUs) us = v;
-    }
-    pool.spin_ns = us * 1000;
+    const int64_t us = hacti_parse_spin_us(getenv("HACT_POOL_SPIN_US"));
+    pool.spin_ns = (us < 0 ? kDefaultSpinUs : us) * 1000;
+}
+
+static _Atomic int selected = HACTI_POOL_HACT;
+void hacti_select_pool(hacti_pool_kind kind) {
+    selected = kind;
+    halide_set_custom_do_par_for(kind == HACTI_POOL_HALIDE ? halide_default_do_par_for : hacti_do_par_for);
+}
+hacti_pool_kind hacti_selected_pool(void) { return selected; }
+
+/* HACT_POOL_SPIN_US: microseconds in [0, kMaxSpinUs], or -1 where the value is not one (unset,
+ * empty, negative, too large, trailing characters). */
+int64_t hacti_parse_spin_us(const char *env) {
+    if (!env || !*env) return -1;
+    char *end;
+    const long v = strtol(env, &end, 10);
+    return *end == '\0' && v >= 0 && v <= kMaxSpinUs ? v : -1;
 }
 
 /* With busy held. Workers that fail to start are simply fewer workers. */

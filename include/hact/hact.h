@@ -193,7 +193,8 @@ HACT_API int hact_isa_available(hact_isa isa);
 HACT_API hact_status hact_set_max_isa(hact_isa isa);
 
 /* ---- threads ------------------------------------------------------------------------------ */
-/* Threads used by large calls (Halide's thread pool, process-wide). 0 = one per core.
+/* Threads used by large calls (hact's thread pool, process-wide; the environment variable
+ * HACT_POOL=halide makes the kernels use Halide's own pool instead). 0 = one per core.
  * Changing the count restarts the pool: do not call it while hact calls run on other threads. */
 HACT_API hact_status hact_set_num_threads(int n);
 HACT_API int hact_get_num_threads(void);
