@@ -28,6 +28,9 @@ enum {
     kColumnRow = 2048,
     /* ... and the expanded weight (and the weight gradient's column sums) at most this many. */
     kMaxColumns = 1 << 16,
+    /* The backward with the weight gradient runs both passes over chunks of about this many
+     * elements (x, dy and dx in L2). */
+    kFusedElements = 1 << 16,
     /* Expanded weights and column sums up to this many bytes live on the stack. */
     kStackScratch = 8192,
 };
@@ -85,7 +88,8 @@ static prelu_layout choose_layout(size_t outer, size_t channels, size_t inner) {
 typedef struct prelu_run {
     const hacti_call *c;
     void *kernel;
-    const void *x, *dy, *weight; /* weight: per row (the caller's) or per column (expanded) */
+    const void *x, *dy;
+    const void *weight, *column_weight; /* per channel (the caller's); per column (expanded) */
     void *out;
     size_t channels, inner, len;
     size_t base;      /* element offset of the blocks' row 0 */
@@ -109,7 +113,7 @@ static hact_status prelu_block(void *ctx, size_t r0, size_t rc, size_t l0, size_
     /* The weights: all channels (rows), or the block's columns. */
     dw = (halide_dimension_t){0, (int32_t)(p->columns ? lc : p->channels), 1, 0};
     memset(&bw, 0, sizeof bw);
-    bw.host = (uint8_t *)at(p->weight, p->columns ? l0 : 0, dt);
+    bw.host = (uint8_t *)(p->columns ? at(p->column_weight, l0, dt) : p->weight);
     bw.type = hacti_halide_type(dt);
     bw.dimensions = 1;
     bw.dim = &dw;
@@ -209,7 +213,7 @@ static void expand_weights(unsigned char *dst, const void *weight, size_t channe
 static hact_status column_scratch(const hacti_call *c, prelu_scratch *sc, const prelu_layout *l, const void *weight,
                                   size_t channels, size_t inner, int want_sums, prelu_run *p) {
     sc->heap = NULL;
-    p->weight = weight;
+    p->weight = p->column_weight = weight;
     p->col_sums = NULL;
     if (!l->columns) return HACT_OK;
     const size_t es = hacti_dtype_size(c->dtype);
@@ -225,7 +229,7 @@ static hact_status column_scratch(const hacti_call *c, prelu_scratch *sc, const 
     }
     if (expand) {
         expand_weights(mem, weight, channels, inner, l->len, es);
-        p->weight = mem;
+        p->column_weight = mem;
         mem += wbytes;
     }
     if (want_sums) p->col_sums = (double *)mem;
@@ -317,19 +321,35 @@ hact_status hact_prelu_backward(hact_dtype dtype, const void *x, const void *wei
         if (!sums)
             return hacti_fail(HACT_ERR_OUT_OF_MEMORY, "%s(prelu): %zu channel sums", c.entry, channels);
     }
-    const prelu_layout l = choose_layout(outer, channels, inner);
-    prelu_run p = {.c = &c, .x = x, .dy = dy, .channels = channels, .inner = inner};
+    /* With the weight gradient, the tensor goes in chunks of outer blocks, each through both
+     * passes (the weight gradient, then dx) while it is in cache: x and dy are read from memory
+     * once. */
+    const size_t block = channels * inner, es = hacti_dtype_size(dtype);
+    size_t chunk = outer;
+    if (sums && block < kFusedElements) chunk = kFusedElements / block;
+    if (chunk > outer) chunk = outer;
+    const prelu_layout l = choose_layout(chunk, channels, inner);
+    prelu_run p = {.c = &c, .channels = channels, .inner = inner};
     prelu_scratch sc;
     hact_status s = column_scratch(&c, &sc, &l, weight, channels, inner, sums != NULL, &p);
-    if (s == HACT_OK && sums) {
-        /* Before dx is written: dx may be x or dy. */
-        p.dw = sums;
-        s = prelu_pass(&p, &l, HACTI_CH_WGRAD);
-        p.dw = NULL;
-    }
-    if (s == HACT_OK) {
-        p.out = dx;
-        s = prelu_pass(&p, &l, HACTI_CH_BWD);
+    for (size_t o0 = 0; s == HACT_OK && o0 < outer; o0 += chunk) {
+        const size_t oc = outer - o0 < chunk ? outer - o0 : chunk, at0 = o0 * block;
+        /* The last chunk's layout may differ: rows, or shorter columns (a prefix of the
+         * expanded weights: its k blocks per row are at most the full chunks'). */
+        const prelu_layout lc = oc == chunk ? l : choose_layout(oc, channels, inner);
+        p.x = at(x, at0, dtype);
+        p.dy = at(dy, at0, dtype);
+        if (sums) {
+            /* Before dx is written: dx may be x or dy. */
+            p.out = NULL;
+            p.dw = sums;
+            s = prelu_pass(&p, &lc, HACTI_CH_WGRAD);
+            p.dw = NULL;
+        }
+        if (s == HACT_OK) {
+            p.out = (uint8_t *)dx + at0 * es;
+            s = prelu_pass(&p, &lc, HACTI_CH_BWD);
+        }
     }
     if (s == HACT_OK && sums) {
         float *dw = dweight;

@@ -124,7 +124,8 @@ TEST_P(PReluLayouts, MatchTheScalarOpInEveryDtype) {
     };
     for (const Dtype& d : kDtypes) {
         for (Shape s : {Shape{1, 1, 1}, Shape{3, 5, 1}, Shape{40, 3, 1}, Shape{37, 64, 1}, Shape{9, 7, 3},
-                        Shape{20, 16, 31}, Shape{5, 4, 40}, Shape{3, 70000, 1}}) {
+                        Shape{20, 16, 31}, Shape{5, 4, 40}, Shape{3, 70000, 1}, Shape{515, 2, 64},
+                        Shape{700, 3, 40}}) {
             const size_t n = s.outer * s.channels * s.inner, es = d.size;
             SCOPED_TRACE(std::string(d.name) + " " + std::to_string(s.outer) + "x" + std::to_string(s.channels) +
                          "x" + std::to_string(s.inner));
