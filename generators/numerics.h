@@ -90,13 +90,24 @@ inline bool &target_has_fma() {
     static bool has_fma = false;
     return has_fma;
 }
+// Whether float32 -> float16 casts are one hardware instruction that keeps a NaN a NaN (x86 F16C,
+// AArch64's fcvtn, GPUs), not Halide's software conversion (baseline x86).
+inline bool &target_has_f16_conversions() {
+    static bool has = false;
+    return has;
+}
 struct TargetScope {
     explicit TargetScope(const Halide::Target &t) {
         // GPUs (the code of a CUDA target runs there, not on its x86 host) all have fma.
         target_has_fma() = t.has_feature(Halide::Target::FMA) || t.arch != Halide::Target::X86 ||
                            t.has_gpu_feature();
+        target_has_f16_conversions() = t.has_feature(Halide::Target::F16C) ||
+                                       (t.arch == Halide::Target::ARM && t.bits == 64) || t.has_gpu_feature();
     }
-    ~TargetScope() { target_has_fma() = false; }
+    ~TargetScope() {
+        target_has_fma() = false;
+        target_has_f16_conversions() = false;
+    }
 };
 
 // The storage type of the result being generated, set by the generator for the duration of
