@@ -171,10 +171,12 @@ TEST_P(NarrowLengths, EveryLengthAndOffsetMatchesElementwise) {
                     ASSERT_TRUE(same(out[i], alone[i]))
                         << "n=" << n << " offset=" << offset << (in_place ? " in place" : "") << " i=" << i << ": "
                         << std::hex << out[i] << " alone " << alone[i] << " (x " << x[i] << ")";
-                for (size_t i = 0; i < total; ++i)
-                    if (i < kGuard + offset || i >= kGuard + offset + n)
+                for (size_t i = 0; i < total; ++i) {
+                    if (i < kGuard + offset || i >= kGuard + offset + n) {
                         ASSERT_EQ(base[i], kSentinel) << "n=" << n << " offset=" << offset << ": wrote element "
                                                       << (long)i - (long)(kGuard + offset);
+                    }
+                }
             }
         }
     }
