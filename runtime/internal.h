@@ -178,6 +178,16 @@ hacti_pool_kind hacti_selected_pool(void);
 /* HACT_POOL_SPIN_US's value in microseconds, or -1 where it is not a valid one. */
 int64_t hacti_parse_spin_us(const char *env);
 
+/* The greatest common divisor (gcd(a, 0) = a; the sign follows C's %). */
+static inline int64_t hacti_gcd(int64_t a, int64_t b) {
+    while (b) {
+        const int64_t r = a % b;
+        a = b;
+        b = r;
+    }
+    return a;
+}
+
 /* api.c: the largest element count one kernel call takes (Halide extents are int32). Tests lower
  * it to exercise the chunking without allocating 2^31 elements. 0 restores the default. */
 void hacti_set_max_chunk(size_t elements);

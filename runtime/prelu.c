@@ -38,15 +38,6 @@ enum {
 static _Atomic int forced_layout; /* hacti_set_prelu_layout: 0 = by shape */
 void hacti_set_prelu_layout(int layout) { forced_layout = layout; }
 
-static size_t gcd(size_t a, size_t b) {
-    while (b) {
-        const size_t t = a % b;
-        a = b;
-        b = t;
-    }
-    return a;
-}
-
 /* The call's layout: rows (len = inner) or columns (len = k channels x inner, the weight of
  * column j being weight[(j / inner) % channels]). */
 typedef struct prelu_layout {
@@ -71,7 +62,7 @@ static prelu_layout choose_layout(size_t outer, size_t channels, size_t inner) {
     if (block <= kMaxColumns) {
         k = (kColumnRow + block - 1) / block;
         if (k > outer / 8) k = outer / 8 ? outer / 8 : 1; /* expanding costs: 8 rows or more */
-        const size_t step = 16 / gcd(block, 16);
+        const size_t step = 16 / (size_t)hacti_gcd((int64_t)block, 16);
         k = (k + step - 1) / step * step;
         while (k > step && k * block > kMaxColumns) k -= step;
         if (k * block > kMaxColumns) k = 1;
@@ -161,7 +152,7 @@ static hact_status prelu_block(void *ctx, size_t r0, size_t rc, size_t l0, size_
 static hact_status prelu_pass(prelu_run *p, const prelu_layout *layout, hacti_channel_dir dir) {
     /* rows of whole blocks, a whole number of 16-element vectors where that is not long */
     const size_t block = layout->block ? layout->block : 1, outer = (layout->rows * layout->len + layout->tail) / block;
-    size_t k = 16 / gcd(block, 16);
+    size_t k = 16 / (size_t)hacti_gcd((int64_t)block, 16);
     if (k * block > layout->len || k > outer) k = 1; /* the expanded weights hold layout->len */
     prelu_layout one_block = {1, outer / k, k * block, outer % k * block, block};
     const prelu_layout *l = dir == HACTI_CH_WGRAD && layout->columns ? &one_block : layout;

@@ -273,14 +273,6 @@ typedef struct search {
     long work;
 } search;
 
-static int64_t gcd64(int64_t a, int64_t b) {
-    while (b) {
-        const int64_t r = a % b;
-        a = b;
-        b = r;
-    }
-    return a;
-}
 static int64_t floor_div(int64_t a, int64_t b) { return a / b - (a % b != 0 && (a < 0) != (b < 0)); }
 static int64_t ceil_div(int64_t a, int64_t b) { return a / b + (a % b != 0 && (a < 0) == (b < 0)); }
 
@@ -306,7 +298,7 @@ static void search_init(search *s, const term *t, int m) {
     for (int i = m - 1; i >= 0; --i) {
         s->smin[i] = s->smin[i + 1] + t[i].c * t[i].lo;
         s->smax[i] = s->smax[i + 1] + t[i].c * t[i].hi;
-        s->g[i] = gcd64(t[i].c, s->g[i + 1]);
+        s->g[i] = hacti_gcd(t[i].c, s->g[i + 1]);
     }
     s->work = OVERLAP_WORK;
 }
