@@ -131,8 +131,7 @@ static hact_status prelu_block(void *ctx, size_t r0, size_t rc, size_t l0, size_
                     if (++c == p->channels) c = 0;
                 }
             }
-        }
-        else if (rc_k == 0)
+        } else if (rc_k == 0)
             for (size_t r = 0; r < rc; ++r) p->dw[(r0 + r) % p->channels] += sums[r];
     } else if (p->dy) {
         hacti_block_buffer(&bdy, ddy, dy, p->len, r0, rc, l0, lc, dt);
@@ -210,7 +209,9 @@ static hact_status column_scratch(const hacti_call *c, prelu_scratch *sc, const 
     const size_t es = hacti_dtype_size(c->dtype);
     const size_t wbytes = (l->len * es + 63) / 64 * 64;
     const int expand = !(inner == 1 && l->len == channels);
-    const size_t bytes = (expand ? wbytes : 0) + (want_sums ? 16 * l->block * sizeof(double) : 0);
+    /* The weight gradient's rows (prelu_pass): at most 16 blocks, and at most len. */
+    const size_t sums_len = l->len < 16 * l->block ? l->len : 16 * l->block;
+    const size_t bytes = (expand ? wbytes : 0) + (want_sums ? sums_len * sizeof(double) : 0);
     unsigned char *mem = sc->local;
     if (bytes > sizeof sc->local) {
         sc->heap = aligned_alloc(64, (bytes + 63) / 64 * 64);
