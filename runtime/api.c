@@ -114,14 +114,25 @@ hact_status hacti_check_dtype(const call *c, hact_dtype dtype) {
 
 const char *hacti_dtype_name(hact_dtype dtype) { return dtype_names[dtype]; }
 
-int hacti_is_finite(const void *data, size_t i, hact_dtype dtype) {
+/* The first of n elements that is inf or NaN, or n: one loop per dtype on the exponent bits
+ * (prelu checks its weights on every call). */
+size_t hacti_first_nonfinite(const void *data, size_t n, hact_dtype dtype) {
+    size_t i = 0;
     switch (dtype) {
-    case HACT_F32: return isfinite(((const float *)data)[i]);
-    case HACT_F64: return isfinite(((const double *)data)[i]);
-    case HACT_F16: return (((const uint16_t *)data)[i] & 0x7C00u) != 0x7C00u;
-    case HACT_BF16: return (((const uint16_t *)data)[i] & 0x7F80u) != 0x7F80u;
+    case HACT_F32:
+        for (const uint32_t *u = data; i < n && (u[i] & 0x7F800000u) != 0x7F800000u;) ++i;
+        break;
+    case HACT_F64:
+        for (const uint64_t *u = data; i < n && (u[i] & 0x7FF0000000000000u) != 0x7FF0000000000000u;) ++i;
+        break;
+    case HACT_F16:
+        for (const uint16_t *u = data; i < n && (u[i] & 0x7C00u) != 0x7C00u;) ++i;
+        break;
+    case HACT_BF16:
+        for (const uint16_t *u = data; i < n && (u[i] & 0x7F80u) != 0x7F80u;) ++i;
+        break;
     }
-    return 0;
+    return i;
 }
 
 struct halide_type_t hacti_halide_type(hact_dtype dtype) {

@@ -74,7 +74,7 @@ hact_status hacti_check_dtype(const hacti_call *c, hact_dtype dtype);
 hact_status hacti_check_params(hacti_call *c, hact_op op, const hact_params *params);
 const char *hacti_dtype_name(hact_dtype dtype);
 struct halide_type_t hacti_halide_type(hact_dtype dtype); /* the Halide type of the storage */
-int hacti_is_finite(const void *data, size_t i, hact_dtype dtype); /* element i, not inf or NaN */
+size_t hacti_first_nonfinite(const void *data, size_t n, hact_dtype dtype); /* or n if none */
 /* what: the entry point's name after "hact_" / "hact_cuda_" (NULL: the direction's). */
 hact_status hacti_check_call(hacti_call *c, hacti_where where, const char *what, hact_op op,
                              hact_dtype dtype, hacti_dir dir, hacti_dir kernel_dir,

@@ -184,14 +184,18 @@ static void expand_weights(unsigned char *dst, const void *weight, size_t channe
                            size_t es) {
     const unsigned char *w = weight;
     unsigned char *d = dst;
-    for (size_t c = 0; c < channels; ++c)
-        for (size_t i = 0; i < inner; ++i, d += es) {
-            switch (es) {
-            case 2: memcpy(d, w + c * 2, 2); break;
-            case 4: memcpy(d, w + c * 4, 4); break;
-            default: memcpy(d, w + c * 8, 8); break;
+    if (inner == 1) {
+        memcpy(d, w, channels * es);
+    } else {
+        for (size_t c = 0; c < channels; ++c)
+            for (size_t i = 0; i < inner; ++i, d += es) {
+                switch (es) {
+                case 2: memcpy(d, w + c * 2, 2); break;
+                case 4: memcpy(d, w + c * 4, 4); break;
+                default: memcpy(d, w + c * 8, 8); break;
+                }
             }
-        }
+    }
     const size_t block = channels * inner * es, total = len * es;
     for (size_t done = block; done < total;) {  /* doubling copies of what is there */
         const size_t n = done < total - done ? done : total - done;
@@ -254,10 +258,8 @@ static hact_status check_prelu(hacti_call *c, const char *entry, hact_dtype dtyp
     if (*rows * inner == 0) return HACT_OK;
     HACTI_TRY(hacti_check_pointer(c, weight, "weight"));
     /* The weights are parameters: finite, as for every op's hact_params. */
-    for (size_t k = 0; k < channels; ++k) {
-        if (!hacti_is_finite(weight, k, dtype))
-            return hacti_fail(HACT_ERR_BAD_PARAMS, "%s(prelu): weight[%zu] is not finite", c->entry, k);
-    }
+    const size_t bad = hacti_first_nonfinite(weight, channels, dtype);
+    if (bad < channels) return hacti_fail(HACT_ERR_BAD_PARAMS, "%s(prelu): weight[%zu] is not finite", c->entry, bad);
     return HACT_OK;
 }
 

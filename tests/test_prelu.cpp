@@ -105,6 +105,36 @@ TEST(PReluApi, BadArgumentsAreStatuses) {
     EXPECT_EQ(dw[0], 0.0f) << "an empty input has zero weight gradients";
 }
 
+// Non-finite weights are refused in every dtype, naming the first one (inf and NaN patterns of
+// each storage type; the finite largest values pass).
+TEST(PReluApi, NonFiniteWeightsAreRefusedInEveryDtype) {
+    struct Case {
+        hact_dtype dt;
+        size_t size;
+        uint64_t largest_finite, inf, nan;
+    };
+    for (Case k : {Case{HACT_F32, 4, 0x7F7FFFFF, 0x7F800000, 0x7FC00001},
+                   Case{HACT_F64, 8, 0x7FEFFFFFFFFFFFFF, 0x7FF0000000000000, 0x7FF0000000000001},
+                   Case{HACT_F16, 2, 0x7BFF, 0x7C00, 0x7C01}, Case{HACT_BF16, 2, 0x7F7F, 0x7F80, 0x7FC1}}) {
+        SCOPED_TRACE(k.size);
+        const size_t channels = 5, n = 2 * channels;
+        std::vector<unsigned char> x(n * k.size, 0), y(n * k.size), w(channels * k.size, 0);
+        auto put = [&](size_t i, uint64_t bits) {
+            std::memcpy(&w[i * k.size], &bits, k.size);  // little-endian: the low bytes
+        };
+        put(1, k.largest_finite);
+        EXPECT_EQ(hact_prelu_forward(k.dt, x.data(), w.data(), y.data(), 2, channels, 1), HACT_OK) << hact_last_error();
+        for (uint64_t bad : {k.inf, k.nan, k.inf | (uint64_t{1} << (8 * k.size - 1))}) {
+            put(3, bad);
+            put(4, k.nan);
+            EXPECT_EQ(hact_prelu_forward(k.dt, x.data(), w.data(), y.data(), 2, channels, 1), HACT_ERR_BAD_PARAMS);
+            EXPECT_NE(std::string(hact_last_error()).find("weight[3]"), std::string::npos) << hact_last_error();
+            put(3, 0);
+            put(4, 0);
+        }
+    }
+}
+
 // Regression (found by the fuzzer, tests/fuzz): dweight is float32 for every dtype, but its
 // alignment was checked against the dtype's element size, so a bfloat16 or float16 call took a
 // 2-byte aligned dweight and stored floats there (undefined behaviour, reported by UBSan); and
