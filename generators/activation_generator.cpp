@@ -117,9 +117,10 @@ Expr store(const Type &t, const Expr &e) {
         return t == UInt(16) ? b : reinterpret(t, b);
     }
     // A NaN becomes the type's quiet NaN: converting its payload (Halide's software float16
-    // conversion on baseline x86 truncates it) could turn a signaling NaN into inf. The hardware
-    // conversions quiet a NaN and keep it NaN themselves (the exhaustive float16 tests check
-    // every NaN pattern of x and dy): no test and select on each vector there.
+    // conversion on baseline x86 and on AArch64 without arm_fp16 truncates it) could turn a
+    // signaling NaN into inf. The hardware conversions (x86 F16C, AArch64 arm_fp16) quiet a NaN
+    // and keep it NaN themselves (the exhaustive float16 tests check every NaN pattern of x and
+    // dy, on every variant): no test and select on each vector there.
     if (num::target_has_f16_conversions()) return strict_float(cast(t, e));
     return strict_float(select(is_nan(e), cast(t, Expr(std::numeric_limits<float>::quiet_NaN())), cast(t, e)));
 }

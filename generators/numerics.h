@@ -91,7 +91,9 @@ inline bool &target_has_fma() {
     return has_fma;
 }
 // Whether float32 -> float16 casts are one hardware instruction that keeps a NaN a NaN (x86 F16C,
-// AArch64's fcvtn, GPUs), not Halide's software conversion (baseline x86).
+// AArch64 with arm_fp16), not Halide's software conversion (baseline x86, and AArch64 without
+// arm_fp16: measured under qemu, a NaN input 0x7c08 came out inf). GPUs keep the select (not
+// measured: no GPU here).
 inline bool &target_has_f16_conversions() {
     static bool has = false;
     return has;
@@ -101,8 +103,10 @@ struct TargetScope {
         // GPUs (the code of a CUDA target runs there, not on its x86 host) all have fma.
         target_has_fma() = t.has_feature(Halide::Target::FMA) || t.arch != Halide::Target::X86 ||
                            t.has_gpu_feature();
-        target_has_f16_conversions() = t.has_feature(Halide::Target::F16C) ||
-                                       (t.arch == Halide::Target::ARM && t.bits == 64) || t.has_gpu_feature();
+        target_has_f16_conversions() =
+            !t.has_gpu_feature() &&
+            (t.has_feature(Halide::Target::F16C) ||
+             (t.arch == Halide::Target::ARM && t.bits == 64 && t.has_feature(Halide::Target::ARMFp16)));
     }
     ~TargetScope() {
         target_has_fma() = false;
