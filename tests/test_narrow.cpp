@@ -17,18 +17,6 @@ struct Narrow {
     float (*to_float)(uint16_t);
 };
 
-// Exact, from the bits (no compiler half type needed: g++ 12 has none in C++ on AArch64).
-float f16_to_float(uint16_t h) {
-    const uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-    const uint32_t exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
-    if (exp == 0x1f) return from_bits(sign | 0x7f800000u | (man << 13));  // inf, NaN (payload kept)
-    if (exp == 0) {                                                        // zero, subnormal: man 2^-24
-        const float mag = std::ldexp((float)man, -24);
-        return sign ? -mag : mag;
-    }
-    return from_bits(sign | ((exp + 112u) << 23) | (man << 13));  // rebias 15 -> 127
-}
-float bf16_to_float(uint16_t h) { return from_bits((uint32_t)h << 16); }
 
 const Narrow kF16 = {HACT_F16, "f16", 10, -14, 65504.0L, f16_to_float};
 const Narrow kBF16 = {HACT_BF16, "bf16", 7, -126, (ld)from_bits(0x7F7F0000u), bf16_to_float};

@@ -24,7 +24,7 @@ const Dtype kDtypes[] = {{HACT_F32, 4, "f32"}, {HACT_BF16, 2, "bf16"}, {HACT_F16
 
 // The value of a finite element of storage type dt.
 double decode(const unsigned char* p, hact_dtype dt) {
-    uint16_t h;
+    uint16_t h = 0;
     switch (dt) {
     case HACT_F32: {
         float f;
@@ -36,15 +36,9 @@ double decode(const unsigned char* p, hact_dtype dt) {
         std::memcpy(&d, p, 8);
         return d;
     }
-    case HACT_BF16:
+    default:
         std::memcpy(&h, p, 2);
-        return from_bits(uint32_t{h} << 16);
-    default: {
-        std::memcpy(&h, p, 2);
-        const int e = h >> 10 & 31, m = h & 1023;
-        const double v = e == 0 ? std::ldexp(m, -24) : std::ldexp(1024 + m, e - 25);
-        return h & 0x8000 ? -v : v;
-    }
+        return dt == HACT_BF16 ? bf16_to_float(h) : f16_to_float(h);
     }
 }
 

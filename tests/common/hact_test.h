@@ -40,6 +40,20 @@ inline uint32_t bits(float f) { return bit_cast_to<uint32_t>(f); }
 inline float from_bits(uint32_t u) { return bit_cast_to<float>(u); }
 inline uint64_t bits64(double d) { return bit_cast_to<uint64_t>(d); }
 inline double from_bits64(uint64_t u) { return bit_cast_to<double>(u); }
+// The value of a float16 / bfloat16 element, exact, from the bits (no compiler half type
+// needed: g++ 12 has none in C++ on AArch64).
+inline float f16_to_float(uint16_t h) {
+    const uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+    const uint32_t exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
+    if (exp == 0x1f) return from_bits(sign | 0x7f800000u | (man << 13));  // inf, NaN (payload kept)
+    if (exp == 0) {                                                        // zero, subnormal: man 2^-24
+        const float mag = std::ldexp((float)man, -24);
+        return sign ? -mag : mag;
+    }
+    return from_bits(sign | ((exp + 112u) << 23) | (man << 13));  // rebias 15 -> 127
+}
+inline float bf16_to_float(uint16_t h) { return from_bits((uint32_t)h << 16); }
+
 // "0x3f800000 (1)" for messages.
 inline std::string describe(float f) {
     char buf[64];
