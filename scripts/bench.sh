@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Run hact's benchmark suite (bench/hact_bench) and regenerate docs/performance.md from its JSON.
-#   scripts/bench.sh [-r REPS] [-f FILTER] [-t MIN_TIME] [-j JSON] [-o MARKDOWN] [-- BENCHMARK ARGS...]
+#   scripts/bench.sh [-r REPS] [-p PROCS] [-f FILTER] [-t MIN_TIME] [-j JSON] [-o MARKDOWN] [-- BENCHMARK ARGS...]
 #     -r  repetitions per benchmark (default 5); the tables use their median
+#     -p  processes the oneDNN anchors run in (default 3; 1: only the main run): each anchor is
+#         taken from its fastest process, as oneDNN's speed is fixed per process and differs
+#         between processes here (experiments/onednn_process_modes.cpp)
 #     -f  --benchmark_filter regex, e.g. 'silu/fwd/avx512|copy' (default: everything)
 #     -t  --benchmark_min_time in seconds per repetition, a plain number (Google Benchmark 1.7)
 #     -j  JSON output (default <build>/bench/hact_bench.json)
@@ -19,18 +22,20 @@ repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 venv=${HACT_VENV:-$repo/.venv}
 build=${HACT_BUILD_DIR:-$repo/build}
 orig_args=("$@")
-reps=5 filter="" min_time="" json="" md="$repo/docs/performance.md"
-while getopts "r:f:t:j:o:h" opt; do
+reps=5 procs=3 filter="" min_time="" json="" md="$repo/docs/performance.md"
+while getopts "r:p:f:t:j:o:h" opt; do
   case $opt in
     r) reps=$OPTARG ;;
+    p) procs=$OPTARG ;;
     f) filter=$OPTARG ;;
     t) min_time=$OPTARG ;;
     j) json=$OPTARG ;;
     o) md=$OPTARG ;;
-    *) sed -n '2,16p' "${BASH_SOURCE[0]}"; exit 2 ;;
+    *) sed -n '2,19p' "${BASH_SOURCE[0]}"; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
+[[ $procs =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: -p takes a positive number of processes, not '$procs'" >&2; exit 2; }
 [ "${1:-}" = "--" ] && shift
 json=${json:-$build/bench/hact_bench.json}
 
@@ -46,5 +51,17 @@ cmd+=("$@")
 mkdir -p "$(dirname "$json")"
 echo "[bench] ${cmd[*]}" >&2
 "${cmd[@]}"
+# The oneDNN anchors again, each time in a new process (with a filter: the filtered set, of which
+# perf_table.py takes only the oneDNN rows).
+extra=()
+for ((k = 2; k <= procs; k++)); do
+  out="${json%.json}.anchors$k.json"
+  echo "[bench] oneDNN anchors, process $k of $procs" >&2
+  "$build/bench/hact_bench" "--benchmark_repetitions=$reps" --benchmark_report_aggregates_only=true \
+    --benchmark_enable_random_interleaving=true "--benchmark_filter=${filter:-^onednn/}" \
+    ${min_time:+"--benchmark_min_time=$min_time"} "--benchmark_out=$out" --benchmark_out_format=json "$@" > /dev/null
+  extra+=("$out")
+done
 "$venv/bin/python" "$repo/scripts/perf_table.py" "$json" -o "$md" \
-  --command "$(printf '%q ' scripts/bench.sh "${orig_args[@]}" | sed 's/ $//')"
+  --command "$(printf '%q ' scripts/bench.sh "${orig_args[@]}" | sed 's/ $//')" \
+  ${extra[@]+--anchor-runs "${extra[@]}"}
