@@ -386,7 +386,8 @@ private:
 //   hact_channel_forward      y(i, r) = f(x(i, r); w)
 //   hact_channel_backward     dx(i, r) = dy f'(x; w)
 //   hact_channel_weight_grad  Row: row_sum(r) = sum_i dy df/dw; Column: col_sum(i) = sum_r
-//                             dy df/dw; in double (the runtime adds them per channel)
+//                             dy df/dw; in double (the runtime adds them per channel); the
+//                             terms of param_grads_fast unless the input exact is non-zero
 enum class WeightOf { Row, Column };
 
 Params channel_params(const Expr &w) {
@@ -464,6 +465,9 @@ public:
     GeneratorInput<Buffer<void, 1>> weight{"weight"};
     GeneratorInput<int> channels{"channels"};
     GeneratorInput<int> first_row{"first_row"};
+    // Non-zero: the terms of the op's param_grads; zero: of its param_grads_fast where it has
+    // one (the runtime calls again with exact = 1 where a sum came out inf or NaN).
+    GeneratorInput<int> exact{"exact"};
     GeneratorOutput<Buffer<double, 1>> sum{"sum"};  // per row (Row) or per column (Column)
 
     void configure() { set_storage(dtype, this->get_target(), x, dy, weight); }
@@ -477,20 +481,28 @@ public:
         Expr w = rows ? channel_weight<W>(weight, channels, first_row, red, k)
                       : channel_weight<W>(weight, channels, first_row, k, red);
         std::vector<Expr> terms = math.pgrads(load(xi), load(dyi), channel_params(w));
+        std::vector<Expr> fast = math.pgrads_fast(load(xi), load(dyi), channel_params(w));
         if (terms.size() != 1) fail("op '" + std::string(op) + "' needs exactly one learnable parameter");
+        Expr term = cast<double>(terms[0]);
+        if (!fast.empty()) {
+            // one loop each (the schedule specializes on exact): the select is gone from both
+            term = select(exact != 0, term, cast<double>(fast[0]));
+            cases.push_back(exact != 0);
+        }
         sum(k) = cast<double>(0);
-        sum(k) += cast<double>(terms[0]);
+        sum(k) += term;
         x.dim(0).set_stride(1);
         dy.dim(0).set_stride(1);
     }
     void schedule() {
-        if (W == WeightOf::Row) schedules::row_reduction(this->get_target(), sum, red);
-        else schedules::column_reduction(this->get_target(), sum, red);
+        if (W == WeightOf::Row) schedules::row_reduction(this->get_target(), sum, red, cases);
+        else schedules::column_reduction(this->get_target(), sum, red, cases);
     }
 
 private:
     Var k{"k"};  // the row (Row) or the column (Column) of the sum
     RDom red;
+    std::vector<Expr> cases;
 };
 
 using RowForward = ChannelForward<WeightOf::Row>;

@@ -3,6 +3,13 @@
 //   static Expr backward(x, dy, p)                  dy * f'(x)
 //   static std::vector<Expr> param_grads(x, dy, p)  dy * df/dparam, one per learnable field
 //                                                   (in HACT_P_* bit order)
+//   static std::vector<Expr> param_grads_fast(x, dy, p)
+//                                                   optional (float32 only): the same terms by a
+//                                                   cheaper formula that may overflow where
+//                                                   param_grads does not; a kernel computes a sum
+//                                                   with it first and again with param_grads
+//                                                   where the sum is not finite (prelu's
+//                                                   per-channel weight gradient, runtime/prelu.c)
 //   static std::vector<Expr> specializations(p)     conditions on the parameters worth a loop of
 //                                                   their own (e.g. beta > 0), so that selects on
 //                                                   them vanish from the vector loop; the schedule
@@ -16,8 +23,8 @@
 //                                                   zero or a constant that every storage type
 //                                                   holds exactly (relu, relu6): narrow kernels
 //                                                   then store it without a rounding step.
-// Ops inherit OpBase, which provides "none" for param_grads, param_grads64 and specializations,
-// and kExactResults = false.
+// Ops inherit OpBase, which provides "none" for param_grads, param_grads_fast, param_grads64 and
+// specializations, and kExactResults = false.
 // written once, for every target: no scheduling here.
 #pragma once
 
@@ -41,6 +48,7 @@ struct Params {
 struct OpBase {
     static std::vector<Expr> param_grads(const Expr &, const Expr &, const Params &) { return {}; }
     static std::vector<Expr> param_grads64(const Expr &, const Expr &, const Params &) { return {}; }
+    static std::vector<Expr> param_grads_fast(const Expr &, const Expr &, const Params &) { return {}; }
     static std::vector<Expr> specializations(const Params &) { return {}; }
     static constexpr bool kExactResults = false;
 };
@@ -55,6 +63,7 @@ struct OpMath {
     Expr (*forward64)(const Expr &x, const Params &p);
     Expr (*backward64)(const Expr &x, const Expr &dy, const Params &p);
     std::vector<Expr> (*param_grads64)(const Expr &x, const Expr &dy, const Params &p);
+    std::vector<Expr> (*param_grads_fast)(const Expr &x, const Expr &dy, const Params &p);
     bool exact_results;
 
     // The math for the compute type of x (Float(32), or Float(64) for HACT_F64 kernels); the
@@ -65,6 +74,10 @@ struct OpMath {
     }
     std::vector<Expr> pgrads(const Expr &x, const Expr &dy, const Params &p) const {
         return wide(x) ? param_grads64(x, dy, widen(p)) : param_grads(x, dy, p);
+    }
+    // The fast form of pgrads, or none (empty) for float64 and for ops without one.
+    std::vector<Expr> pgrads_fast(const Expr &x, const Expr &dy, const Params &p) const {
+        return wide(x) ? std::vector<Expr>{} : param_grads_fast(x, dy, p);
     }
     // Loops specialized on parameters pay off in the float32 loops only.
     std::vector<Expr> specs(const Halide::Type &compute, const Params &p) const {

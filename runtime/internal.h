@@ -120,7 +120,9 @@ void *hacti_find_glu_kernel(hact_glu kind, hact_dtype dtype, hacti_glu_dir dir, 
 
 /* Per-channel kernels (prelu's weight[c]) over 2-D blocks of [outer, channels, inner]:
  * forward (x, weight, channels, first_row, y), backward (x, dy, weight, channels, first_row, dx),
- * weight gradient (x, dy, weight, channels, first_row, sums in double). Two layouts
+ * weight gradient (x, dy, weight, channels, first_row, exact, sums in double; exact = 0 sums
+ * float32 products, which overflow past 3.4e38: prelu.c sums again with exact = 1 where a sum is
+ * not finite). Two layouts
  * (generators/activation_generator.cpp, WeightOf): HACTI_CH_* take rows of inner elements, row r
  * of channel (first_row + r) % channels, and give one sum per row; HACTI_COL_* take rows holding
  * whole channel x inner blocks with weight[i] for column i (channels, first_row unused), and give
@@ -138,6 +140,8 @@ typedef int (*hacti_chfwd_fn)(struct halide_buffer_t *x, struct halide_buffer_t 
                               int first_row, struct halide_buffer_t *y);
 typedef int (*hacti_chbwd_fn)(struct halide_buffer_t *x, struct halide_buffer_t *dy, struct halide_buffer_t *w,
                               int channels, int first_row, struct halide_buffer_t *out);
+typedef int (*hacti_chwgrad_fn)(struct halide_buffer_t *x, struct halide_buffer_t *dy, struct halide_buffer_t *w,
+                                int channels, int first_row, int exact, struct halide_buffer_t *sums);
 void *hacti_find_channel_kernel(hact_op op, hact_dtype dtype, hacti_channel_dir dir);
 /* prelu.c: for tests, the layout of every hact_prelu_* call: 0 = chosen by shape (default). */
 enum { HACTI_PRELU_ROWS = 1, HACTI_PRELU_COLUMNS = 2 };

@@ -120,7 +120,17 @@ static hact_status prelu_block(void *ctx, size_t r0, size_t rc, size_t l0, size_
         bs.type = (struct halide_type_t){halide_type_float, 64, 1};
         bs.dimensions = 1;
         bs.dim = &ds;
-        rc_k = ((hacti_chbwd_fn)p->kernel)(&bx, &bdy, &bw, channels, first_row, &bs);
+        const hacti_chwgrad_fn wgrad = (hacti_chwgrad_fn)p->kernel;
+        rc_k = wgrad(&bx, &bdy, &bw, channels, first_row, 0, &bs);
+        /* Float32 products (the kernel's fast terms) overflow where |x dy| > 3.4e38, and then a
+         * sum is inf or NaN where the float64 products' may be finite (inf - inf): the block's
+         * sums again from those. An inf or NaN input gives the same non-finite sum either way. */
+        const size_t nsums = (size_t)ds.extent;
+        for (size_t j = 0; rc_k == 0 && j < nsums; ++j)
+            if (!isfinite(sums[j])) {
+                rc_k = wgrad(&bx, &bdy, &bw, channels, first_row, 1, &bs);
+                break;
+            }
         if (rc_k == 0 && p->columns) {
             /* column l0 + j has channel (l0 + j) / inner % channels: counters, not divisions */
             size_t c = l0 / p->inner % p->channels, i = l0 % p->inner;

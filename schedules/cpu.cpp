@@ -119,7 +119,8 @@ void lane_reduction(const Target &, const Tuning &tuning, Func partial, const RD
     partial.update().reorder(lane, j).vectorize(lane).unroll(j);
 }
 
-void row_reduction(const Target &target, const Tuning &tuning, Func row_sum, const RDom &ri) {
+void row_reduction(const Target &target, const Tuning &tuning, Func row_sum, const RDom &ri,
+                   const std::vector<Expr> &cases) {
     // A product and a sum per element, ~16 IR nodes: parallel from 64K elements on x86.
     const int64_t kParallelMinElements = tuning.parallel_min_work / 16;
     Var r = row_sum.args()[0];
@@ -145,9 +146,11 @@ void row_reduction(const Target &target, const Tuning &tuning, Func row_sum, con
     tree(row_sum.update());
     lanes.compute_at(row_sum, rr).vectorize(lane);
     lanes.update().reorder(lane, rio).vectorize(lane);
+    for (const Expr &c : cases) lanes.update().specialize(c);  // the terms are summed here
 }
 
-void column_reduction(const Target &target, const Tuning &tuning, Func col_sum, const RDom &rr) {
+void column_reduction(const Target &target, const Tuning &tuning, Func col_sum, const RDom &rr,
+                      const std::vector<Expr> &cases) {
     Var i = col_sum.args()[0];
     Var u("u");
     RVar ro("ro"), ri("ri");
@@ -163,6 +166,7 @@ void column_reduction(const Target &target, const Tuning &tuning, Func col_sum, 
     Func per_task = col_sum.update().rfactor(ro, u);
     per_task.compute_root().vectorize(i, vec, TailStrategy::GuardWithIf);
     per_task.update().reorder(i, ri, u).vectorize(i, vec, TailStrategy::GuardWithIf).parallel(u);
+    for (const Expr &c : cases) per_task.update().specialize(c);  // the terms are summed here
     col_sum.vectorize(i, vec, TailStrategy::GuardWithIf);
     col_sum.update().reorder(i, ro).vectorize(i, vec, TailStrategy::GuardWithIf);
 }

@@ -39,15 +39,17 @@ void lane_reduction(const Target &target, Halide::Func partial, const Halide::RD
     no_schedule(target);
 }
 
-void row_reduction(const Target &target, Halide::Func row_sum, const Halide::RDom &ri) {
+void row_reduction(const Target &target, Halide::Func row_sum, const Halide::RDom &ri,
+                   const std::vector<Halide::Expr> &cases) {
     if (target.has_gpu_feature()) no_schedule(target);
-    if (const cpu::Tuning *t = cpu_family(target)) return cpu::row_reduction(target, *t, row_sum, ri);
+    if (const cpu::Tuning *t = cpu_family(target)) return cpu::row_reduction(target, *t, row_sum, ri, cases);
     no_schedule(target);
 }
 
-void column_reduction(const Target &target, Halide::Func col_sum, const Halide::RDom &rr) {
+void column_reduction(const Target &target, Halide::Func col_sum, const Halide::RDom &rr,
+                      const std::vector<Halide::Expr> &cases) {
     if (target.has_gpu_feature()) no_schedule(target);
-    if (const cpu::Tuning *t = cpu_family(target)) return cpu::column_reduction(target, *t, col_sum, rr);
+    if (const cpu::Tuning *t = cpu_family(target)) return cpu::column_reduction(target, *t, col_sum, rr, cases);
     no_schedule(target);
 }
 

@@ -30,12 +30,15 @@ void block_reduction(const Halide::Target &target, Halide::Func partial, const H
                      Halide::Func total, const Halide::RDom &rb, Halide::Func grad,
                      const std::vector<Halide::Expr> &cases);
 
-// row_sum(r) += term(ri, r) over ri: one sum per row (per-channel weight gradients).
-void row_reduction(const Halide::Target &target, Halide::Func row_sum, const Halide::RDom &ri);
+// row_sum(r) += term(ri, r) over ri: one sum per row (per-channel weight gradients). cases: as
+// elementwise's, conditions on scalar inputs that get a loop of their own.
+void row_reduction(const Halide::Target &target, Halide::Func row_sum, const Halide::RDom &ri,
+                   const std::vector<Halide::Expr> &cases);
 
 // col_sum(i) += term(i, rr) over rr: one sum per column of a 2-D input (per-channel weight
 // gradients of short rows, the weights laid out along the row).
-void column_reduction(const Halide::Target &target, Halide::Func col_sum, const Halide::RDom &rr);
+void column_reduction(const Halide::Target &target, Halide::Func col_sum, const Halide::RDom &rr,
+                      const std::vector<Halide::Expr> &cases);
 
 // The CPU loop structure (cpu.cpp), shared by the CPU families; each family's file gives its numbers.
 namespace cpu {
@@ -55,9 +58,9 @@ void elementwise(const Halide::Target &target, const Tuning &tuning, Halide::Fun
 void lane_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func partial,
                     const Halide::RDom &r, int num_params, const std::vector<Halide::Expr> &cases);
 void row_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func row_sum,
-                   const Halide::RDom &ri);
+                   const Halide::RDom &ri, const std::vector<Halide::Expr> &cases);
 void column_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func col_sum,
-                      const Halide::RDom &rr);
+                      const Halide::RDom &rr, const std::vector<Halide::Expr> &cases);
 int arithmetic_nodes(const Halide::Func &f);
 }  // namespace cpu
 namespace x86 {

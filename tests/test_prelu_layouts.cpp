@@ -177,6 +177,54 @@ TEST_P(PReluLayouts, MatchTheScalarOpInEveryDtype) {
     }
 }
 
+// The weight gradient sums float32 products first, which overflow where |x dy| > 3.4e38: a
+// channel whose terms are +-2^200 (cancelling) and -1/2's must still come out as the -1/2's sum,
+// in every layout, whole and in 32-element chunks, as the float64 products give it (the runtime
+// sums a block again from those where its float32 sum is not finite). A channel with one
+// uncancelled 2^200 term gives -inf either way. float16 products cannot overflow; float64's
+// kernels have no float32 form.
+TEST_P(PReluLayouts, OverflowingProductsAreSummedInFloat64) {
+    HACT_TEST_USE_ISA(GetParam());
+    const double big = std::ldexp(1.0, 100);
+    for (const Dtype& d : {kDtypes[0], kDtypes[1]}) {
+        for (size_t inner : {size_t{1}, size_t{40}}) {
+            const size_t outer = 8, channels = 3, n = outer * channels * inner, es = d.size;
+            SCOPED_TRACE(std::string(d.name) + ", inner " + std::to_string(inner));
+            std::vector<unsigned char> x(n * es), dy(n * es), w(channels * es);
+            std::vector<double> expect(channels, 0.0);
+            for (size_t i = 0, k = 0; i < n; ++i) {
+                const size_t c = i / inner % channels;
+                double xv = -1.0, dyv = 0.5;  // term -1/2
+                if (c == 0 || (c == 2 && i / inner / channels == 5 && i % inner == 0)) {
+                    // channel 0: terms +-2^200 in turn (outer * inner of them: an even count);
+                    // channel 2: a single -2^200 (x = -2^100, dy = 2^100)
+                    xv = -big;
+                    dyv = c == 2 || k++ % 2 ? big : -big;
+                }
+                encode_weight(&x[i * es], xv, d.dt);
+                encode_weight(&dy[i * es], dyv, d.dt);
+                if (xv == -1.0) expect[c] += -0.5;
+            }
+            for (size_t c = 0; c < channels; ++c) encode_weight(&w[c * es], 0.25, d.dt);
+            for (int layout : {(int)HACTI_PRELU_ROWS, (int)HACTI_PRELU_COLUMNS}) {
+                for (size_t chunk : {size_t{0}, size_t{32}}) {
+                    SCOPED_TRACE("layout " + std::to_string(layout) + ", chunk " + std::to_string(chunk));
+                    LayoutScope scope(layout, chunk);
+                    std::vector<unsigned char> dx(n * es);
+                    std::vector<float> dw(channels, 1.0f);
+                    ASSERT_EQ(hact_prelu_backward(d.dt, x.data(), w.data(), dy.data(), dx.data(), dw.data(), outer,
+                                                  channels, inner),
+                              HACT_OK)
+                        << hact_last_error();
+                    EXPECT_EQ(dw[0], 0.0f) << "the +-2^200 terms cancel";
+                    EXPECT_EQ(dw[1], (float)expect[1]);
+                    EXPECT_EQ(dw[2], -INFINITY) << "one -2^200 term";
+                }
+            }
+        }
+    }
+}
+
 INSTANTIATE_TEST_SUITE_P(All, PReluLayouts, ::testing::ValuesIn(all_isas()),
                          [](const ::testing::TestParamInfo<hact_isa>& i) { return isa_label(i.param); });
 
