@@ -88,6 +88,7 @@ static void *const glu_kernels[hact_glu_count_][HACTI_NUM_DTYPES][2][HACTI_MAX_I
 #define HACTI_CDIR_colfwd HACTI_COL_FWD
 #define HACTI_CDIR_colbwd HACTI_COL_BWD
 #define HACTI_CDIR_colwgrad HACTI_COL_WGRAD
+#define HACTI_CDIR_chbwdwgrad HACTI_CH_BWD_WGRAD
 static void *const channel_kernels[hact_op_count_][HACTI_NUM_DTYPES][HACTI_NUM_CHANNEL_DIRS][HACTI_MAX_ISA + 2] = {
 #define HACT_CHANNEL_KERNEL(op, dir, dtype, isa) \
     [hact_op_##op][HACTI_DT_##dtype][HACTI_CDIR_##dir][HACTI_SLOT_##isa] = (void *)hk_##op##_##dir##_##dtype##_##isa,

@@ -134,6 +134,7 @@ typedef enum hacti_channel_dir {
     HACTI_COL_FWD,
     HACTI_COL_BWD,
     HACTI_COL_WGRAD,
+    HACTI_CH_BWD_WGRAD, /* rows: dx and the fast row sums in one pass (x, dy, w, channels, first_row, dx, sums) */
     HACTI_NUM_CHANNEL_DIRS
 } hacti_channel_dir;
 typedef int (*hacti_chfwd_fn)(struct halide_buffer_t *x, struct halide_buffer_t *w, int channels,
@@ -142,6 +143,9 @@ typedef int (*hacti_chbwd_fn)(struct halide_buffer_t *x, struct halide_buffer_t 
                               int channels, int first_row, struct halide_buffer_t *out);
 typedef int (*hacti_chwgrad_fn)(struct halide_buffer_t *x, struct halide_buffer_t *dy, struct halide_buffer_t *w,
                                 int channels, int first_row, int exact, struct halide_buffer_t *sums);
+typedef int (*hacti_chbwdwgrad_fn)(struct halide_buffer_t *x, struct halide_buffer_t *dy, struct halide_buffer_t *w,
+                                   int channels, int first_row, struct halide_buffer_t *dx,
+                                   struct halide_buffer_t *sums);
 void *hacti_find_channel_kernel(hact_op op, hact_dtype dtype, hacti_channel_dir dir);
 /* prelu.c: for tests, the layout of every hact_prelu_* call: 0 = chosen by shape (default). */
 enum { HACTI_PRELU_ROWS = 1, HACTI_PRELU_COLUMNS = 2 };

@@ -79,6 +79,8 @@ static prelu_layout choose_layout(size_t outer, size_t channels, size_t inner) {
 typedef struct prelu_run {
     const hacti_call *c;
     void *kernel;
+    void *exact_kernel; /* weight gradient with exact = 1, for a block whose sums are not finite */
+    int one_pass;       /* kernel is HACTI_CH_BWD_WGRAD: dx (out) and the row sums together */
     const void *x, *dy;
     const void *weight, *column_weight; /* per channel (the caller's); per column (expanded) */
     void *out;
@@ -120,15 +122,20 @@ static hact_status prelu_block(void *ctx, size_t r0, size_t rc, size_t l0, size_
         bs.type = (struct halide_type_t){halide_type_float, 64, 1};
         bs.dimensions = 1;
         bs.dim = &ds;
-        const hacti_chwgrad_fn wgrad = (hacti_chwgrad_fn)p->kernel;
-        rc_k = wgrad(&bx, &bdy, &bw, channels, first_row, 0, &bs);
-        /* Float32 products (the kernel's fast terms) overflow where |x dy| > 3.4e38, and then a
+        if (p->one_pass) {
+            hacti_block_buffer(&bout, dout, out, p->len, r0, rc, l0, lc, dt);
+            rc_k = ((hacti_chbwdwgrad_fn)p->kernel)(&bx, &bdy, &bw, channels, first_row, &bout, &bs);
+        } else {
+            rc_k = ((hacti_chwgrad_fn)p->kernel)(&bx, &bdy, &bw, channels, first_row, 0, &bs);
+        }
+        /* Float32 products (the kernels' fast terms) overflow where |x dy| > 3.4e38, and then a
          * sum is inf or NaN where the float64 products' may be finite (inf - inf): the block's
-         * sums again from those. An inf or NaN input gives the same non-finite sum either way. */
+         * sums again from those (x and dy are intact: dx is apart from them in one pass). An inf
+         * or NaN input gives the same non-finite sum either way. */
         const size_t nsums = (size_t)ds.extent;
         for (size_t j = 0; rc_k == 0 && j < nsums; ++j)
             if (!isfinite(sums[j])) {
-                rc_k = wgrad(&bx, &bdy, &bw, channels, first_row, 1, &bs);
+                rc_k = ((hacti_chwgrad_fn)p->exact_kernel)(&bx, &bdy, &bw, channels, first_row, 1, &bs);
                 break;
             }
         if (rc_k == 0 && p->columns) {
@@ -167,13 +174,15 @@ static hact_status prelu_pass(prelu_run *p, const prelu_layout *layout, hacti_ch
     const prelu_layout *l = dir == HACTI_CH_WGRAD && layout->columns ? &one_block : layout;
     const hacti_channel_dir kdir = l->columns ? (hacti_channel_dir)(dir + HACTI_COL_FWD) : dir;
     p->kernel = hacti_find_channel_kernel(hact_op_prelu, p->c->dtype, kdir);
-    if (!p->kernel)
+    p->one_pass = kdir == HACTI_CH_BWD_WGRAD;
+    p->exact_kernel = p->one_pass ? hacti_find_channel_kernel(hact_op_prelu, p->c->dtype, HACTI_CH_WGRAD) : p->kernel;
+    if (!p->kernel || !p->exact_kernel)
         return hacti_fail(HACT_ERR_UNSUPPORTED, "%s(prelu): no %s kernel in this library runs on this CPU", p->c->entry,
                           hacti_dtype_name(p->c->dtype));
     p->columns = l->columns;
     p->len = l->len;
     p->base = 0;
-    const size_t max_rows = dir == HACTI_CH_WGRAD && !l->columns ? HACTI_WGRAD_ROWS : SIZE_MAX;
+    const size_t max_rows = (dir == HACTI_CH_WGRAD || dir == HACTI_CH_BWD_WGRAD) && !l->columns ? HACTI_WGRAD_ROWS : SIZE_MAX;
     hact_status s = hacti_for_blocks(l->rows, l->len, l->len, max_rows, prelu_block, p);
     if (s != HACT_OK || l->tail == 0) return s;
     p->base = l->rows * l->len;
@@ -325,14 +334,19 @@ hact_status hact_prelu_backward(hact_dtype dtype, const void *x, const void *wei
         if (!sums)
             return hacti_fail(HACT_ERR_OUT_OF_MEMORY, "%s(prelu): %zu channel sums", c.entry, channels);
     }
-    /* With the weight gradient, the tensor goes in chunks of outer blocks, each through both
-     * passes (the weight gradient, then dx) while it is in cache: x and dy are read from memory
-     * once. */
+    /* With the weight gradient: in the row layout, one pass (HACTI_CH_BWD_WGRAD: each row
+     * summed, then its dx written while the row is in L1) where dx is apart from x and dy (a
+     * block's sums may have to be computed again from them) and the call is one for the thread
+     * pool (the kernel's rows are always parallel tasks; the pool is held from that size).
+     * Otherwise the tensor goes in chunks of outer blocks, each through both passes (the weight
+     * gradient, then dx) while it is in cache: x and dy are read from memory once. */
+    const prelu_layout whole = choose_layout(outer, channels, inner);
+    const int one_pass = sums && !whole.columns && dx != x && dx != dy && n >= HACTI_POOL_MIN_ELEMENTS;
     const size_t block = channels * inner, es = hacti_dtype_size(dtype);
     size_t chunk = outer;
-    if (sums && block < kFusedElements) chunk = kFusedElements / block;
+    if (sums && !one_pass && block < kFusedElements) chunk = kFusedElements / block;
     if (chunk > outer) chunk = outer;
-    const prelu_layout l = choose_layout(chunk, channels, inner);
+    const prelu_layout l = chunk == outer ? whole : choose_layout(chunk, channels, inner);
     prelu_run p = {.c = &c, .channels = channels, .inner = inner};
     prelu_scratch sc;
     hact_status s = column_scratch(&c, &sc, &l, weight, channels, inner, sums != NULL, &p);
@@ -343,6 +357,12 @@ hact_status hact_prelu_backward(hact_dtype dtype, const void *x, const void *wei
         const prelu_layout lc = oc == chunk ? l : choose_layout(oc, channels, inner);
         p.x = at(x, at0, dtype);
         p.dy = at(dy, at0, dtype);
+        if (one_pass) {
+            p.out = (uint8_t *)dx + at0 * es;
+            p.dw = sums;
+            s = prelu_pass(&p, &lc, HACTI_CH_BWD_WGRAD);
+            continue;
+        }
         if (sums) {
             /* Before dx is written: dx may be x or dy. */
             p.out = NULL;

@@ -121,8 +121,9 @@ void lane_reduction(const Target &, const Tuning &tuning, Func partial, const RD
 
 void row_reduction(const Target &target, const Tuning &tuning, Func row_sum, const RDom &ri,
                    const std::vector<Expr> &cases) {
-    // A product and a sum per element, ~16 IR nodes: parallel from 64K elements on x86.
-    const int64_t kParallelMinElements = tuning.parallel_min_work / 16;
+    // A product and a sum per element, ~16 IR nodes: parallel from 8K elements on x86 by work,
+    // but never below HACT_POOL_MIN_ELEMENTS (the runtime holds its pool lock from there up).
+    const int64_t kParallelMinElements = std::max<int64_t>(HACT_POOL_MIN_ELEMENTS, tuning.parallel_min_work / 16);
     Var r = row_sum.args()[0];
     Var lane("lane"), ro("ro"), rr("rr");
     RVar rio("rio"), rii("rii");
@@ -149,6 +150,30 @@ void row_reduction(const Target &target, const Tuning &tuning, Func row_sum, con
     for (const Expr &c : cases) lanes.update().specialize(c);  // the terms are summed here
 }
 
+void row_reduction_with(const Target &target, const Tuning &tuning, Func row_sum, const RDom &ri, Func out) {
+    Var r = row_sum.args()[0], i = out.args()[0], r_out = out.args()[1];
+    Var lane("lane"), ro("ro"), rr("rr"), iv("iv");
+    RVar rio("rio"), rii("rii");
+    const int vec = target.natural_vector_size<float>();
+    // As row_reduction, without its specializations (a stage computed with another may have
+    // none): rows always in tasks of 4 (the runtime uses this kernel for calls large enough to
+    // be parallel), the lanes added in a chain. The lanes' storage is pinned to one row: with
+    // out fused in, Halide could not bound it and allocated it on the heap per row, lanes
+    // strided by the rows (3.7x slower, Halide JIT prototype).
+    row_sum.update().split(ri.x, rio, rii, vec, TailStrategy::GuardWithIf);
+    Func lanes = row_sum.update().rfactor(rii, lane);
+    row_sum.update().split(r, ro, rr, 4, TailStrategy::GuardWithIf).parallel(ro);
+    lanes.compute_at(row_sum, rr).vectorize(lane).reorder_storage(lane, r).bound_extent(r, 1);
+    lanes.update().reorder(lane, rio).vectorize(lane);
+    out.split(r_out, ro, rr, 4, TailStrategy::GuardWithIf)
+        .parallel(ro)
+        .split(i, i, iv, vec * tuning.registers_per_iteration, TailStrategy::Predicate)
+        .vectorize(iv);
+    // Each row: its sum, then its out (the row read from L1). The sum comes first, so an out
+    // that aliases an input would still be summed from the input; the runtime does not rely on it.
+    out.compute_with(row_sum.update(), rr);
+}
+
 void column_reduction(const Target &target, const Tuning &tuning, Func col_sum, const RDom &rr,
                       const std::vector<Expr> &cases) {
     Var i = col_sum.args()[0];
@@ -157,16 +182,23 @@ void column_reduction(const Target &target, const Tuning &tuning, Func col_sum, 
     // Sums of double lanes, a float vector's worth of them, kept in memory across the rows (a
     // row is a few KiB: the sums stay in L1). The rows are split into tasks (rfactor), at least
     // parallel_min_work / 16 elements each (as row_reduction) and at most 8 of them, summed in
-    // parallel and then added; a small call is one task on the calling thread.
+    // parallel where the call has HACT_POOL_MIN_ELEMENTS (the runtime holds its pool lock from
+    // there up) and then added; a small call is one task on the calling thread.
     const int vec = target.natural_vector_size<float>();
     const Expr columns = col_sum.output_buffer().dim(0).extent(), rows = rr.x.extent();
     const Expr min_rows = max(1, cast<int>(Expr(tuning.parallel_min_work / 16) / max(columns, 1)));
     const Expr rows_per_task = max(min_rows, (rows + 7) / 8);
+    const Expr large = cast<int64_t>(rows) * columns >= Expr(int64_t{HACT_POOL_MIN_ELEMENTS});
     col_sum.update().split(rr.x, ro, ri, rows_per_task, TailStrategy::GuardWithIf);
     Func per_task = col_sum.update().rfactor(ro, u);
     per_task.compute_root().vectorize(i, vec, TailStrategy::GuardWithIf);
-    per_task.update().reorder(i, ri, u).vectorize(i, vec, TailStrategy::GuardWithIf).parallel(u);
-    for (const Expr &c : cases) per_task.update().specialize(c);  // the terms are summed here
+    per_task.update().reorder(i, ri, u).vectorize(i, vec, TailStrategy::GuardWithIf);
+    // The terms are summed here: a loop per case (cases) x (parallel or not).
+    for (const Expr &c : cases) {
+        per_task.update().specialize(c && large).parallel(u);
+        per_task.update().specialize(c);
+    }
+    per_task.update().specialize(large).parallel(u);
     col_sum.vectorize(i, vec, TailStrategy::GuardWithIf);
     col_sum.update().reorder(i, ro).vectorize(i, vec, TailStrategy::GuardWithIf);
 }

@@ -46,6 +46,12 @@ void row_reduction(const Target &target, Halide::Func row_sum, const Halide::RDo
     no_schedule(target);
 }
 
+void row_reduction_with(const Target &target, Halide::Func row_sum, const Halide::RDom &ri, Halide::Func out) {
+    if (target.has_gpu_feature()) no_schedule(target);
+    if (const cpu::Tuning *t = cpu_family(target)) return cpu::row_reduction_with(target, *t, row_sum, ri, out);
+    no_schedule(target);
+}
+
 void column_reduction(const Target &target, Halide::Func col_sum, const Halide::RDom &rr,
                       const std::vector<Halide::Expr> &cases) {
     if (target.has_gpu_feature()) no_schedule(target);

@@ -35,6 +35,12 @@ void block_reduction(const Halide::Target &target, Halide::Func partial, const H
 void row_reduction(const Halide::Target &target, Halide::Func row_sum, const Halide::RDom &ri,
                    const std::vector<Halide::Expr> &cases);
 
+// row_reduction, and out(i, r) (elementwise over the same rows) computed with it row by row:
+// each row is summed and then read again for out while it is in L1 (per-channel backward with
+// the weight gradient, one pass).
+void row_reduction_with(const Halide::Target &target, Halide::Func row_sum, const Halide::RDom &ri,
+                        Halide::Func out);
+
 // col_sum(i) += term(i, rr) over rr: one sum per column of a 2-D input (per-channel weight
 // gradients of short rows, the weights laid out along the row).
 void column_reduction(const Halide::Target &target, Halide::Func col_sum, const Halide::RDom &rr,
@@ -59,6 +65,8 @@ void lane_reduction(const Halide::Target &target, const Tuning &tuning, Halide::
                     const Halide::RDom &r, int num_params, const std::vector<Halide::Expr> &cases);
 void row_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func row_sum,
                    const Halide::RDom &ri, const std::vector<Halide::Expr> &cases);
+void row_reduction_with(const Halide::Target &target, const Tuning &tuning, Halide::Func row_sum,
+                        const Halide::RDom &ri, Halide::Func out);
 void column_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func col_sum,
                       const Halide::RDom &rr, const std::vector<Halide::Expr> &cases);
 int arithmetic_nodes(const Halide::Func &f);

@@ -54,14 +54,19 @@ TEST_P(PRelu, MatchesReferencePerChannel) {
         for (size_t c = 0; c < s.channels; ++c)
             EXPECT_LE(fabsl((ld)dw[c] - sum[c]), pgrad_tolerance(sum_abs[c], count[c]))
                 << "dweight[" << c << "] = " << describe(dw[c]) << ", expected " << describe_ld(sum[c]);
-        // In place: dx over dy, y over x; results identical.
-        std::vector<float> xi = x, dyi = dy, dwi(s.channels);
+        // In place: dx over dy, dx over x, y over x; results identical (in place, the backward
+        // with dweight takes its two-pass path, out of place the one-pass one where it can).
+        std::vector<float> xi = x, dyi = dy, dwi(s.channels), xd = x, dwx(s.channels);
         ASSERT_EQ(hact_prelu_backward(HACT_F32, xi.data(), w.data(), dyi.data(), dyi.data(), dwi.data(), s.outer,
                                       s.channels, s.inner),
                   HACT_OK);
+        ASSERT_EQ(hact_prelu_backward(HACT_F32, xd.data(), w.data(), dy.data(), xd.data(), dwx.data(), s.outer,
+                                      s.channels, s.inner),
+                  HACT_OK);
         ASSERT_EQ(hact_prelu_forward(HACT_F32, xi.data(), w.data(), xi.data(), s.outer, s.channels, s.inner), HACT_OK);
-        for (size_t i = 0; i < n; ++i) ASSERT_TRUE(same_result(xi[i], y[i]) && same_result(dyi[i], dx[i])) << i;
-        for (size_t c = 0; c < s.channels; ++c) EXPECT_EQ(bits(dwi[c]), bits(dw[c])) << c;
+        for (size_t i = 0; i < n; ++i)
+            ASSERT_TRUE(same_result(xi[i], y[i]) && same_result(dyi[i], dx[i]) && same_result(xd[i], dx[i])) << i;
+        for (size_t c = 0; c < s.channels; ++c) EXPECT_TRUE(bits(dwi[c]) == bits(dw[c]) && bits(dwx[c]) == bits(dw[c])) << c;
     }
 }
 
