@@ -119,52 +119,48 @@ void lane_reduction(const Target &, const Tuning &tuning, Func partial, const RD
     partial.update().reorder(lane, j).vectorize(lane).unroll(j);
 }
 
-void row_reduction(const Target &target, const Tuning &tuning, Func row_sum, const RDom &ri,
+// The lane sums of a row (generators: define_row_sums), computed at the row: the whole
+// lane-vectors vectorized (their cases a loop each), the row's last terms one by one. Their
+// storage is pinned to one row: with a stage computed with the row sums (row_reduction_with),
+// Halide could not bound it and allocated it on the heap per row.
+namespace {
+void lane_sums(Func lanes, Func row_sum, const Var &at, const std::vector<Expr> &cases) {
+    const Var lane = lanes.args()[0], r = lanes.args()[1];
+    lanes.compute_at(row_sum, at).vectorize(lane).bound_extent(r, 1);
+    lanes.update(0).vectorize(lane);
+    for (const Expr &c : cases) lanes.update(0).specialize(c);  // the terms are summed here
+    lanes.update(1).unscheduled();
+}
+}  // namespace
+
+void row_reduction(const Target &target, const Tuning &tuning, Func row_sum, Func lanes, const Expr &row_length,
                    const std::vector<Expr> &cases) {
     // A product and a sum per element, ~16 IR nodes: parallel from 8K elements on x86 by work,
     // but never below HACT_POOL_MIN_ELEMENTS (the runtime holds its pool lock from there up).
     const int64_t kParallelMinElements = std::max<int64_t>(HACT_POOL_MIN_ELEMENTS, tuning.parallel_min_work / 16);
     Var r = row_sum.args()[0];
-    Var lane("lane"), ro("ro"), rr("rr");
-    RVar rio("rio"), rii("rii");
-    // Each row: lane-wise partial sums over vectors of the row (rfactor; the row tail is a
-    // guarded, predicated vector), then the lanes added. Rows in parallel, 4 per task, when
-    // there is work. The lane sums are computed per row (at rr, inside the split): computed at
-    // the task they held 4 rows' lanes interleaved, a strided scatter per vector (prelu dx +
-    // dweight at [16, 64, 1024], experiments/prelu_shapes.c: 1.27 -> 0.41 ns per element).
-    const int vec = target.natural_vector_size<float>();
-    row_sum.update().split(ri.x, rio, rii, vec, TailStrategy::GuardWithIf);
-    Func lanes = row_sum.update().rfactor(rii, lane);
-    const Expr work = cast<int64_t>(ri.x.extent()) * row_sum.output_buffer().dim(0).extent();
-    row_sum.update().split(r, ro, rr, 4, TailStrategy::GuardWithIf);
-    // Rows of a vector or more: the lanes added as a tree (a vector reduction), not as a chain
-    // of 16 dependent float64 adds (estimated ~64 cycles per row; no change was measurable at
-    // [64, 64, 256], where the float64 terms themselves dominate).
-    auto tree = [&](Stage s) { s.specialize(ri.x.extent() >= vec).atomic().vectorize(rii); };
-    Stage parallel = row_sum.update().specialize(work >= Expr(kParallelMinElements));
-    parallel.parallel(ro);
-    tree(parallel);
-    tree(row_sum.update());
-    lanes.compute_at(row_sum, rr).vectorize(lane);
-    lanes.update().reorder(lane, rio).vectorize(lane);
-    for (const Expr &c : cases) lanes.update().specialize(c);  // the terms are summed here
+    Var ro("ro"), rr("rr");
+    // Each row: its lane sums (lane_sums: whole lane-vectors, vectorized, the sums in registers;
+    // then the row's last terms), then the lanes added as a vector reduction. Rows in parallel, 4
+    // per task, when there is work. The lane sums are computed per row (at rr, inside the split):
+    // computed at the task they held 4 rows' lanes interleaved, a strided scatter per vector
+    // (prelu dx + dweight at [16, 64, 1024], experiments/prelu_shapes.c: 1.27 -> 0.41 ns per
+    // element).
+    const Expr work = cast<int64_t>(row_length) * row_sum.output_buffer().dim(0).extent();
+    row_sum.update().split(r, ro, rr, 4, TailStrategy::GuardWithIf).atomic().vectorize(row_sum.rvars(0)[0]);
+    row_sum.update().specialize(work >= Expr(kParallelMinElements)).parallel(ro);
+    lane_sums(lanes, row_sum, rr, cases);
 }
 
-void row_reduction_with(const Target &target, const Tuning &tuning, Func row_sum, const RDom &ri, Func out) {
+void row_reduction_with(const Target &target, const Tuning &tuning, Func row_sum, Func lanes, Func out) {
     Var r = row_sum.args()[0], i = out.args()[0], r_out = out.args()[1];
-    Var lane("lane"), ro("ro"), rr("rr"), iv("iv");
-    RVar rio("rio"), rii("rii");
+    Var ro("ro"), rr("rr"), iv("iv");
     const int vec = target.natural_vector_size<float>();
-    // As row_reduction, without its specializations (a stage computed with another may have
+    // As row_reduction, without its specialization (a stage computed with another may have
     // none): rows always in tasks of 4 (the runtime uses this kernel for calls large enough to
-    // be parallel), the lanes added in a chain. The lanes' storage is pinned to one row: with
-    // out fused in, Halide could not bound it and allocated it on the heap per row, lanes
-    // strided by the rows (3.7x slower, Halide JIT prototype).
-    row_sum.update().split(ri.x, rio, rii, vec, TailStrategy::GuardWithIf);
-    Func lanes = row_sum.update().rfactor(rii, lane);
-    row_sum.update().split(r, ro, rr, 4, TailStrategy::GuardWithIf).parallel(ro);
-    lanes.compute_at(row_sum, rr).vectorize(lane).reorder_storage(lane, r).bound_extent(r, 1);
-    lanes.update().reorder(lane, rio).vectorize(lane);
+    // be parallel).
+    row_sum.update().split(r, ro, rr, 4, TailStrategy::GuardWithIf).parallel(ro).atomic().vectorize(row_sum.rvars(0)[0]);
+    lane_sums(lanes, row_sum, rr, {});
     out.split(r_out, ro, rr, 4, TailStrategy::GuardWithIf)
         .parallel(ro)
         .split(i, i, iv, vec * tuning.registers_per_iteration, TailStrategy::Predicate)

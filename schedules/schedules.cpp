@@ -39,16 +39,17 @@ void lane_reduction(const Target &target, Halide::Func partial, const Halide::RD
     no_schedule(target);
 }
 
-void row_reduction(const Target &target, Halide::Func row_sum, const Halide::RDom &ri,
+void row_reduction(const Target &target, Halide::Func row_sum, Halide::Func lanes, const Halide::Expr &row_length,
                    const std::vector<Halide::Expr> &cases) {
     if (target.has_gpu_feature()) no_schedule(target);
-    if (const cpu::Tuning *t = cpu_family(target)) return cpu::row_reduction(target, *t, row_sum, ri, cases);
+    if (const cpu::Tuning *t = cpu_family(target))
+        return cpu::row_reduction(target, *t, row_sum, lanes, row_length, cases);
     no_schedule(target);
 }
 
-void row_reduction_with(const Target &target, Halide::Func row_sum, const Halide::RDom &ri, Halide::Func out) {
+void row_reduction_with(const Target &target, Halide::Func row_sum, Halide::Func lanes, Halide::Func out) {
     if (target.has_gpu_feature()) no_schedule(target);
-    if (const cpu::Tuning *t = cpu_family(target)) return cpu::row_reduction_with(target, *t, row_sum, ri, out);
+    if (const cpu::Tuning *t = cpu_family(target)) return cpu::row_reduction_with(target, *t, row_sum, lanes, out);
     no_schedule(target);
 }
 

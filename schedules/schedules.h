@@ -30,16 +30,17 @@ void block_reduction(const Halide::Target &target, Halide::Func partial, const H
                      Halide::Func total, const Halide::RDom &rb, Halide::Func grad,
                      const std::vector<Halide::Expr> &cases);
 
-// row_sum(r) += term(ri, r) over ri: one sum per row (per-channel weight gradients). cases: as
-// elementwise's, conditions on scalar inputs that get a loop of their own.
-void row_reduction(const Halide::Target &target, Halide::Func row_sum, const Halide::RDom &ri,
-                   const std::vector<Halide::Expr> &cases);
+// row_sum(r) += lanes(rl, r) over the kRowLanes lanes, lanes(lane, r) the lane sums of row r
+// (update 0: over whole lane-vectors, update 1: the row's last terms; generators'
+// define_row_sums): one sum per row (per-channel weight gradients) of row_length elements.
+// cases: as elementwise's, conditions on scalar inputs that get a loop of their own.
+void row_reduction(const Halide::Target &target, Halide::Func row_sum, Halide::Func lanes,
+                   const Halide::Expr &row_length, const std::vector<Halide::Expr> &cases);
 
 // row_reduction, and out(i, r) (elementwise over the same rows) computed with it row by row:
 // each row is summed and then read again for out while it is in L1 (per-channel backward with
 // the weight gradient, one pass).
-void row_reduction_with(const Halide::Target &target, Halide::Func row_sum, const Halide::RDom &ri,
-                        Halide::Func out);
+void row_reduction_with(const Halide::Target &target, Halide::Func row_sum, Halide::Func lanes, Halide::Func out);
 
 // col_sum(i) += term(i, rr) over rr: one sum per column of a 2-D input (per-channel weight
 // gradients of short rows, the weights laid out along the row).
@@ -63,10 +64,10 @@ void elementwise(const Halide::Target &target, const Tuning &tuning, Halide::Fun
                  const Halide::Expr &extent, const std::vector<Halide::Expr> &cases, int values_per_element);
 void lane_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func partial,
                     const Halide::RDom &r, int num_params, const std::vector<Halide::Expr> &cases);
-void row_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func row_sum,
-                   const Halide::RDom &ri, const std::vector<Halide::Expr> &cases);
+void row_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func row_sum, Halide::Func lanes,
+                   const Halide::Expr &row_length, const std::vector<Halide::Expr> &cases);
 void row_reduction_with(const Halide::Target &target, const Tuning &tuning, Halide::Func row_sum,
-                        const Halide::RDom &ri, Halide::Func out);
+                        Halide::Func lanes, Halide::Func out);
 void column_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func col_sum,
                       const Halide::RDom &rr, const std::vector<Halide::Expr> &cases);
 int arithmetic_nodes(const Halide::Func &f);
