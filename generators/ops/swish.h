@@ -27,11 +27,16 @@ struct swish : OpBase {
         //   z <  0: (1 + z) - z sigma   (sigma = sc / d small; 1 + z carries the value)
         //   z >= 0: 1 + z q             (q = 1 - sigma = e / d small)
         // one division either way: w = (z < 0 ? sc : e) / d.
+        // Narrow results (bf16, f16): one quotient, R = 1/d, and products by it (two more
+        // roundings of 2^-24, far below the narrow type's; one division less per vector).
         Expr neg = l.z < f32(0.0f);
-        Expr w = Halide::select(neg, l.sc, l.e) / l.d;
+        const bool narrow = narrow_result();
+        Expr R = narrow ? strict_apply({l.d}, [](auto v) { return f32(1.0f) / v[0]; }) : Expr();
+        Expr w = narrow ? Halide::select(neg, l.sc, l.e) * R : Halide::select(neg, l.sc, l.e) / l.d;
         Expr g = num::fused_mul_add(Halide::select(neg, -l.z, l.z), w,
                                     Halide::select(neg, f32(1.0f) + l.z, f32(1.0f)));
-        Expr dx = strict_apply({dy * s * g, l.sc, l.d}, [](auto v) { return (v[0] * v[1]) / v[2]; });
+        Expr dx = narrow ? strict_apply({dy * s * g, l.sc, R}, [](auto v) { return (v[0] * v[1]) * v[2]; })
+                         : strict_apply({dy * s * g, l.sc, l.d}, [](auto v) { return (v[0] * v[1]) / v[2]; });
         return keep_nan(x, Halide::select(l.flush, times_zero(dy), dx));
     }
 
