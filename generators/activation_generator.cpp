@@ -427,6 +427,19 @@ private:
     Var i{"i"}, r{"r"};
 };
 
+// dx(i, r) = dy f'(x; the weight of (i, r) in layout W), rounded once into dx's storage type; x,
+// dy and dx dense along i. Shared by the backward and the backward with the weight gradient.
+template <WeightOf W, class In, class Weight, class Out>
+void define_channel_dx(Out &dx, const In &x, const In &dy, const Weight &weight, const Expr &channels,
+                       const Expr &first_row, const std::string &op, const Var &i, const Var &r) {
+    Expr w = channel_weight<W>(weight, channels, first_row, i, r);
+    dx(i, r) = store_nan(dx.type(), op_math_or_fail(op).bwd(load(x(i, r)), load(dy(i, r)), channel_params(w)),
+                         {x(i, r), dy(i, r)});
+    x.dim(0).set_stride(1);
+    dy.dim(0).set_stride(1);
+    dx.dim(0).set_stride(1);
+}
+
 template <WeightOf W>
 class ChannelBackward : public Generator<ChannelBackward<W>> {
 public:
@@ -442,12 +455,7 @@ public:
     void configure() { set_storage(dtype, this->get_target(), x, dy, weight, dx); }
     void generate() {
         num::TargetScope target_scope(this->get_target());
-        Expr w = channel_weight<W>(weight, channels, first_row, i, r);
-        dx(i, r) = store_nan(dx.type(), op_math_or_fail(op).bwd(load(x(i, r)), load(dy(i, r)), channel_params(w)),
-                             {x(i, r), dy(i, r)});
-        x.dim(0).set_stride(1);
-        dy.dim(0).set_stride(1);
-        dx.dim(0).set_stride(1);
+        define_channel_dx<W>(dx, x, dy, weight, channels, first_row, op, i, r);
     }
     void schedule() { schedules::elementwise(this->get_target(), dx, rows_extent(dx), {}); }
 
@@ -557,14 +565,10 @@ public:
     void generate() {
         num::TargetScope target_scope(get_target());
         const OpMath &math = op_math_or_fail(op);
-        Expr w = channel_weight<WeightOf::Row>(weight, channels, first_row, i, r);
-        dx(i, r) = store_nan(dx.type(), math.bwd(load(x(i, r)), load(dy(i, r)), channel_params(w)), {x(i, r), dy(i, r)});
+        define_channel_dx<WeightOf::Row>(dx, x, dy, weight, channels, first_row, op, i, r);
         define_row_sums(sum, lanes, r, x.dim(0).extent(), [&](const Expr &e) {
             return weight_grad_term<WeightOf::Row>(math, op, x, dy, weight, channels, first_row, e, r, Expr(0), nullptr);
         });
-        x.dim(0).set_stride(1);
-        dy.dim(0).set_stride(1);
-        dx.dim(0).set_stride(1);
     }
     void schedule() { schedules::row_reduction_with(get_target(), sum, lanes, dx); }
 
