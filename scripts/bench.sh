@@ -51,16 +51,16 @@ cmd+=("$@")
 mkdir -p "$(dirname "$json")"
 echo "[bench] ${cmd[*]}" >&2
 "${cmd[@]}"
-# The oneDNN anchors again, each time in a new process (with a filter: the filtered set, of which
-# perf_table.py takes only the oneDNN rows).
+# The oneDNN anchors again, each time in a new process: those of the filtered set.
 extra=()
 for ((k = 2; k <= procs; k++)); do
   out="${json%.json}.anchors$k.json"
   echo "[bench] oneDNN anchors, process $k of $procs" >&2
+  rm -f "$out"
   "$build/bench/hact_bench" "--benchmark_repetitions=$reps" --benchmark_report_aggregates_only=true \
-    --benchmark_enable_random_interleaving=true "--benchmark_filter=${filter:-^onednn/}" \
+    --benchmark_enable_random_interleaving=true "--benchmark_filter=^onednn/${filter:+.*($filter)}" \
     ${min_time:+"--benchmark_min_time=$min_time"} "--benchmark_out=$out" --benchmark_out_format=json "$@" > /dev/null
-  extra+=("$out")
+  [ -s "$out" ] && extra+=("$out")  # empty where the filter selects no oneDNN anchor
 done
 "$venv/bin/python" "$repo/scripts/perf_table.py" "$json" -o "$md" \
   --command "$(printf '%q ' scripts/bench.sh "${orig_args[@]}" | sed 's/ $//')" \
