@@ -546,7 +546,8 @@ private:
 // The row layout's backward with the weight gradient in one pass: dx as RowBackward's and the
 // row sums as RowWeightGrad's with exact = 0 (param_grads_fast where the op has it), each row
 // summed and then its dx written while the row is in L1 (schedules::row_reduction_with; prelu
-// [4096 x 256], Halide JIT, one thread: 313 us as two passes, 205 fused). The runtime calls it
+// [4096 x 256], Halide JIT, one thread: ~294 us as two loops, ~203 fused,
+// experiments/prelu_row_sums.py). The runtime calls it
 // only where dx is apart from x and dy: it may sum a block again from them (exact = 1).
 //   hact_channel_backward_weight_grad  (x, dy, weight, channels, first_row) -> dx, row_sum
 class RowBackwardWeightGrad : public Generator<RowBackwardWeightGrad> {
