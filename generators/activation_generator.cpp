@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "Halide.h"
+#include "exact_bits.h"
 #include "kernel_abi.h"
 #include "op_math.h"
 #include "schedules/schedules.h"
@@ -97,15 +98,13 @@ Expr load(const Expr &e) {
 // cast put the select after the narrowing, as a merge-masked 16-bit load of the NaN constant, and
 // the loop ran 7-40x slower than the float16 one on AMD Zen 4 (relu bf16: 15 us per 2048
 // elements, f16: 0.2 us). Used by store() and by the paired kernels (bf16_pairs).
-// exact: e is known to be a bfloat16 value already (OpMath::exact_results), so only a NaN is
-// touched (made quiet).
-Expr bf16_high(const Expr &e, bool exact = false) {
+Expr bf16_high(const Expr &e) {
     using Halide::Internal::Let;
     using Halide::Internal::Variable;
     auto u32 = [](uint32_t c) { return Halide::Internal::make_const(UInt(32), c); };
     const std::string name = Halide::Internal::unique_name("bf16_value");
     Expr v = Variable::make(Float(32), name), u = reinterpret<uint32_t>(v);
-    Expr rounded = exact ? u : u + (u32(0x7fffu) + ((u >> u32(16)) & u32(1)));
+    Expr rounded = u + (u32(0x7fffu) + ((u >> u32(16)) & u32(1)));
     return Let::make(name, e, select(is_nan(v), u | u32(0x00400000u), rounded));
 }
 // A float32 result, rounded once into the storage type t.
@@ -170,29 +169,53 @@ void set_storage(const std::string &dtype, const Target &target, B &...buffers) 
 // 32-bit lane shuffles (vpmovzxwd, vpmovdw, vinserti64x4), which took 30% of relu's time and
 // ~10% of silu's on AMD Zen 4 (experiments/bf16_pairs.c). Elementwise math does not care which
 // elements share a vector.
-bool paired_bf16(const std::string &dtype, const Target &target) {
-    return dtype == "bf16" && !target.has_gpu_feature();
+// The exact ops (kernel_abi.h HACT_EXACT_OPS) are not paired: they compute on 16-bit lanes.
+bool exact_op(const std::string &op) {
+#define HACTI_EXACT_OP(name) \
+    if (op == #name) return true;
+    HACT_EXACT_OPS(HACTI_EXACT_OP)
+#undef HACTI_EXACT_OP
+    return false;
+}
+// Whether the flat kernel of op computes on the bf16/f16 storage bits (exact_bits.h). CPUs only:
+// the CUDA kernels keep the float32 path.
+bool on_bits(const std::string &op, const std::string &dtype, const Target &target) {
+    return exact_op(op) && (dtype == "bf16" || dtype == "f16") && !target.has_gpu_feature();
+}
+bool paired_bf16(const std::string &op, const std::string &dtype, const Target &target) {
+    return dtype == "bf16" && !target.has_gpu_feature() && !exact_op(op);
 }
 template <class... B>
-void set_paired_storage(const std::string &dtype, const Target &target, B &...buffers) {
-    if (paired_bf16(dtype, target)) (buffers.set_type(UInt(32)), ...);
+void set_paired_storage(const std::string &op, const std::string &dtype, const Target &target, B &...buffers) {
+    if (paired_bf16(op, dtype, target)) (buffers.set_type(UInt(32)), ...);
     else set_storage(dtype, target, buffers...);
 }
+// How the schedule counts a flat kernel's elements: values of the math per element (2 for bf16
+// pairs) and the width of the math's lanes (16 on the bits).
+schedules::Lanes flat_lanes(const std::string &op, const std::string &dtype, const Target &target) {
+    return {paired_bf16(op, dtype, target) ? 2 : 1, on_bits(op, dtype, target) ? 16 : 32};
+}
+// math (the op's float32 formula) on the bits of the narrow inputs, as an element of type t.
+Expr exact_on_bits(const Type &t, const std::vector<Expr> &inputs,
+                   const std::function<Expr(const std::vector<Expr> &)> &math) {
+    std::vector<Expr> bits;
+    for (const Expr &in : inputs) bits.push_back(reinterpret<uint16_t>(in));
+    return reinterpret(t, exact_bits::on_bits(exact_bits::Format{t.is_bfloat()}, bits, math));
+}
 // The word of results: math (on the float32 values of the inputs' elements) for each half,
-// rounded once into that half (bf16_high; not rounded where the op's results are exact).
+// rounded once into that half (bf16_high).
 // Unlike store_nan there is no select of the NaN inputs: the elements are widened with integer
 // shifts and masks, so fast-math cannot assume them NaN-free (it did after the float16
 // conversion), and the ops' math carries a NaN input through as it does for float32 (x's, or
 // dy's made quiet: what store_nan picks). The select cost 25-35% of relu's and silu's time; the
 // exhaustive bf16 tests (every NaN pattern in x and in dy) check the result.
-Expr bf16_pairs(const std::vector<Expr> &words, const std::function<Expr(const std::vector<Expr> &)> &math,
-                bool exact) {
+Expr bf16_pairs(const std::vector<Expr> &words, const std::function<Expr(const std::vector<Expr> &)> &math) {
     auto u32 = [](uint32_t v) { return Halide::Internal::make_const(UInt(32), v); };
     Expr packed;
     for (int half = 0; half < 2; ++half) {
         std::vector<Expr> values;
         for (const Expr &w : words) values.push_back(reinterpret<float>(half == 0 ? w << u32(16) : w & u32(0xffff0000u)));
-        Expr r = bf16_high(math(values), exact);
+        Expr r = bf16_high(math(values));
         Expr part = half == 0 ? r >> u32(16) : r & u32(0xffff0000u);
         packed = packed.defined() ? (packed | part) : part;
     }
@@ -207,14 +230,17 @@ public:
     Input<float[HACT_NUM_PARAMS]> params{"params"};
     Output<Buffer<void, 1>> y{"y"};
 
-    void configure() { set_paired_storage(dtype, get_target(), x, y); }
+    void configure() { set_paired_storage(op, dtype, get_target(), x, y); }
     void generate() {
         num::TargetScope target_scope(get_target());
         num::ResultScope result_scope(dtype);  // narrow results: shorter math (numerics.h)
         const OpMath &m = op_math_or_fail(op);
         const Params p = make_params(params);
-        if (paired_bf16(dtype, get_target()))
-            y(i) = bf16_pairs({x(i)}, [&](const std::vector<Expr> &v) { return m.fwd(v[0], p); }, m.exact_results);
+        auto math = [&](const std::vector<Expr> &v) { return m.fwd(v[0], p); };
+        if (on_bits(op, dtype, get_target()))
+            y(i) = exact_on_bits(y.type(), {x(i)}, math);
+        else if (paired_bf16(op, dtype, get_target()))
+            y(i) = bf16_pairs({x(i)}, math);
         else
             y(i) = store_nan(y.type(), m.fwd(load(x(i)), p), {x(i)});
         x.dim(0).set_stride(1);
@@ -223,7 +249,7 @@ public:
     void schedule() {
         schedules::elementwise(get_target(), y, y.dim(0).extent(),
                                op_math_or_fail(op).specs(compute_type(dtype), make_params(params)),
-                               paired_bf16(dtype, get_target()) ? 2 : 1);
+                               flat_lanes(op, dtype, get_target()));
     }
 
 private:
@@ -239,15 +265,17 @@ public:
     Input<float[HACT_NUM_PARAMS]> params{"params"};
     Output<Buffer<void, 1>> dx{"dx"};
 
-    void configure() { set_paired_storage(dtype, get_target(), x, dy, dx); }
+    void configure() { set_paired_storage(op, dtype, get_target(), x, dy, dx); }
     void generate() {
         num::TargetScope target_scope(get_target());
         num::ResultScope result_scope(dtype);  // narrow results: shorter math (numerics.h)
         const OpMath &m = op_math_or_fail(op);
         const Params p = make_params(params);
-        if (paired_bf16(dtype, get_target()))
-            dx(i) = bf16_pairs({x(i), dy(i)}, [&](const std::vector<Expr> &v) { return m.bwd(v[0], v[1], p); },
-                               m.exact_results);
+        auto math = [&](const std::vector<Expr> &v) { return m.bwd(v[0], v[1], p); };
+        if (on_bits(op, dtype, get_target()))
+            dx(i) = exact_on_bits(dx.type(), {x(i), dy(i)}, math);
+        else if (paired_bf16(op, dtype, get_target()))
+            dx(i) = bf16_pairs({x(i), dy(i)}, math);
         else
             dx(i) = store_nan(dx.type(), m.bwd(load(x(i)), load(dy(i)), p), {x(i), dy(i)});
         x.dim(0).set_stride(1);
@@ -257,7 +285,7 @@ public:
     void schedule() {
         schedules::elementwise(get_target(), dx, dx.dim(0).extent(),
                                op_math_or_fail(op).specs(compute_type(dtype), make_params(params)),
-                               paired_bf16(dtype, get_target()) ? 2 : 1);
+                               flat_lanes(op, dtype, get_target()));
     }
 
 private:

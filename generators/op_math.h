@@ -19,12 +19,10 @@
 //                                                   writes them (float64.h says why they are a
 //                                                   formula of their own); ops whose float32 math
 //                                                   is type-generic forward to it.
-//   kExactResults                                   true where every result is x, dy, a signed
-//                                                   zero or a constant that every storage type
-//                                                   holds exactly (relu, relu6): narrow kernels
-//                                                   then store it without a rounding step.
 // Ops inherit OpBase, which provides "none" for param_grads, param_grads_fast, param_grads64 and
-// specializations, and kExactResults = false.
+// specializations. Ops whose every result is exact (relu, relu6) are listed in
+// runtime/kernel_abi.h (HACT_EXACT_OPS): their bf16/f16 kernels compute on the bits
+// (exact_bits.h).
 // written once, for every target: no scheduling here.
 #pragma once
 
@@ -50,7 +48,6 @@ struct OpBase {
     static std::vector<Expr> param_grads64(const Expr &, const Expr &, const Params &) { return {}; }
     static std::vector<Expr> param_grads_fast(const Expr &, const Expr &, const Params &) { return {}; }
     static std::vector<Expr> specializations(const Params &) { return {}; }
-    static constexpr bool kExactResults = false;
 };
 
 struct OpMath {
@@ -64,7 +61,6 @@ struct OpMath {
     Expr (*backward64)(const Expr &x, const Expr &dy, const Params &p);
     std::vector<Expr> (*param_grads64)(const Expr &x, const Expr &dy, const Params &p);
     std::vector<Expr> (*param_grads_fast)(const Expr &x, const Expr &dy, const Params &p);
-    bool exact_results;
 
     // The math for the compute type of x (Float(32), or Float(64) for HACT_F64 kernels); the
     // generators call these. params are the kernel's float32 inputs, widened for float64.

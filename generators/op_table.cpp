@@ -28,8 +28,7 @@ const OpMath *find_op_math(const std::string &name) {
     using Op = ops::HACT_GENERATOR_OP;
     static const OpMath math = {HACTI_STR(HACT_GENERATOR_OP), learnable_mask(HACTI_STR(HACT_GENERATOR_OP)),
                                 &Op::forward, &Op::backward, &Op::param_grads, &Op::specializations,
-                                &Op::forward64, &Op::backward64, &Op::param_grads64, &Op::param_grads_fast,
-                                Op::kExactResults};
+                                &Op::forward64, &Op::backward64, &Op::param_grads64, &Op::param_grads_fast};
     return name == math.name ? &math : nullptr;
 }
 

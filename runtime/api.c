@@ -223,8 +223,17 @@ static halide_buffer_t make_buffer(const call *c, const void *data, size_t offse
  * half; generators/activation_generator.cpp, "bf16 in pairs"): the buffer of an even number of
  * elements from offset (even) is len / 2 words. An odd last element goes alone through a copy
  * (paired_last below). The words need not be 4-byte aligned: the kernels' loads and stores are
- * unaligned ones on every CPU target. */
-static int paired(const call *c) { return c->dtype == HACT_BF16; }
+ * unaligned ones on every CPU target. The exact ops' kernels (kernel_abi.h) take elements. */
+static int exact_op(hact_op op) {
+    switch (op) {
+#define HACTI_EXACT_OP(name) case hact_op_##name:
+    HACT_EXACT_OPS(HACTI_EXACT_OP)
+#undef HACTI_EXACT_OP
+        return 1;
+    default: return 0;
+    }
+}
+static int paired(const call *c) { return c->dtype == HACT_BF16 && !exact_op(c->op); }
 static halide_buffer_t make_flat_buffer(const call *c, const void *data, size_t offset, int32_t len,
                                         halide_dimension_t *dim) {
     halide_buffer_t b = make_buffer(c, data, offset, paired(c) ? len / 2 : len, dim);

@@ -12,7 +12,8 @@
  * the op's learnable mask.
  * bf16 fwd and bwd kernels on CPUs take their three or two buffers as 32-bit words of two
  * elements (element 2j in the low half, 2j+1 in the high half), n/2 words; the runtime gives an
- * odd last element its own call (generators/activation_generator.cpp, "bf16 in pairs").
+ * odd last element its own call (generators/activation_generator.cpp, "bf16 in pairs"), except
+ * the kernels of the exact ops (HACT_EXACT_OPS), which take one element per 16 bits.
  *
  * Device kernels (hk_<op>_<dir>_<dtype>_cuda) take a user_context first (runtime/cuda.c: the
  * caller's CUDA context and stream) and device buffers. Their pgrad is finished on the device:
@@ -35,5 +36,11 @@
  * lock (dispatch.c) for calls from this size up, so that hact_set_num_threads never restarts the
  * pool under a running kernel. */
 #define HACT_POOL_MIN_ELEMENTS 32768
+/* The exact ops: every result is x, dy, a signed zero, dy * 0 or a constant that bf16 and f16
+ * hold. Their bf16 and f16 fwd/bwd kernels on CPUs compute on the 16-bit storage bits
+ * (generators/exact_bits.h: twice the elements per vector, nothing converted or rounded), so
+ * their bf16 kernels take elements, not pairs. X(op) per op; the generator stops the build if an
+ * op listed here computes anything else. */
+#define HACT_EXACT_OPS(X) X(relu) X(relu6)
 
 #endif

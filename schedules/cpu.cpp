@@ -39,14 +39,16 @@ int arithmetic_nodes(const Func &f) {
 }
 
 void elementwise(const Target &target, const Tuning &tuning, Func out, const Expr &extent,
-                 const std::vector<Expr> &cases, int values_per_element) {
+                 const std::vector<Expr> &cases, Lanes lanes) {
+    const int values_per_element = lanes.values_per_element;
     const int kRegistersPerIteration = tuning.registers_per_iteration;
     // i: contiguous elements (vectorized); r: rows, for 2-D outputs (the GLU kernels).
     Var i = out.args()[0];
     std::optional<Var> r;
     if (out.dimensions() == 2) r = out.args()[1];
     Var io("io"), iv("iv");
-    const int vec = std::max(1, target.natural_vector_size<float>() * kRegistersPerIteration / values_per_element);
+    const int vec = std::max(1, target.natural_vector_size(UInt(lanes.lane_bits)) * kRegistersPerIteration /
+                                    values_per_element);
     // Work, not elements, sets the parallel grain: a task holds task_work (elements x IR nodes
     // per element) within [min, max]_task_elements, so cheap math gets long tasks (less pool
     // overhead per byte); a call goes parallel from parallel_min_work, and two minimal tasks.

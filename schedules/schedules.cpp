@@ -24,10 +24,10 @@ const cpu::Tuning *cpu_family(const Target &target) {
 }  // namespace
 
 void elementwise(const Target &target, Halide::Func out, const Halide::Expr &extent,
-                 const std::vector<Halide::Expr> &cases, int values_per_element) {
+                 const std::vector<Halide::Expr> &cases, Lanes lanes) {
     if (target.has_feature(Target::CUDA)) return cuda::elementwise(target, out, extent, cases);
     if (const cpu::Tuning *t = cpu_family(target))
-        return cpu::elementwise(target, *t, out, extent, cases, values_per_element);
+        return cpu::elementwise(target, *t, out, extent, cases, lanes);
     no_schedule(target);
 }
 

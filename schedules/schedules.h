@@ -11,12 +11,19 @@
 
 namespace hact::schedules {
 
+// How the math fills vectors, for elementwise: values_per_element, how many evaluations of the
+// math one element of out holds (2 for bf16 in pairs); lane_bits, the width of the math's lanes
+// (32: float32 math; 16: math on 16-bit storage bits, twice the lanes per vector). A loop
+// iteration keeps the same number of vectors of math in flight.
+struct Lanes {
+    int values_per_element = 1;
+    int lane_bits = 32;
+};
+
 // out(i) = f(inputs(i)), i in [0, extent): forward and backward kernels. cases: conditions on
-// scalar parameters that get a loop of their own (OpMath::specializations). values_per_element:
-// how many float32 evaluations of the math one element of out holds (2 for bf16 in pairs), so
-// that a loop iteration keeps the same number of vectors of math in flight.
+// scalar parameters that get a loop of their own (OpMath::specializations).
 void elementwise(const Halide::Target &target, Halide::Func out, const Halide::Expr &extent,
-                 const std::vector<Halide::Expr> &cases, int values_per_element = 1);
+                 const std::vector<Halide::Expr> &cases, Lanes lanes = {});
 
 // partial(lane, j) = 0; partial(lane, j) += term_j(r * LANES + lane) over r: parameter gradients.
 // num_params is the extent of j (known when generating).
@@ -61,7 +68,7 @@ struct Tuning {
     int reduction_task_vectors;   // lane-vectors per parallel task of a parameter-gradient sum
 };
 void elementwise(const Halide::Target &target, const Tuning &tuning, Halide::Func out,
-                 const Halide::Expr &extent, const std::vector<Halide::Expr> &cases, int values_per_element);
+                 const Halide::Expr &extent, const std::vector<Halide::Expr> &cases, Lanes lanes);
 void lane_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func partial,
                     const Halide::RDom &r, int num_params, const std::vector<Halide::Expr> &cases);
 void row_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func row_sum, Halide::Func lanes,

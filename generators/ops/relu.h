@@ -1,11 +1,10 @@
 // relu(x) = max(x, 0); relu'(x) = 1 if x > 0 else 0 (relu'(0) = 0, the spec's kink convention).
-// Exact: the result is x, 0 or dy, dy*0, never a rounded value (kExactResults).
+// Exact: the result is x, 0 or dy, dy*0, never a rounded value (kernel_abi.h HACT_EXACT_OPS).
 #pragma once
 
 namespace hact::ops {
 
 struct relu : OpBase {
-    static constexpr bool kExactResults = true;
     // x unless x < 0: relu(-0) = -0, as PyTorch's max(x, 0) keeps x on a tie; relu(-inf) = +0.
     // Strict: with fast-math's no-signed-zeros, LLVM may turn the select into a max instruction
     // whose operand order then decides the sign of zero.

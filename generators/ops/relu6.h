@@ -1,5 +1,6 @@
 // relu6(x) = min(max(x, 0), 6): hardtanh with lo = 0, hi = 6 (as in PyTorch), nothing read from
 // the parameters. relu6'(x) = 1 if 0 < x < 6 else 0 (0 at 0 and at 6). relu6(-0) = -0.
+// Exact: x, +-0, 6, dy or dy * 0 (kernel_abi.h HACT_EXACT_OPS).
 #pragma once
 
 #include "hardtanh.h"
@@ -7,7 +8,6 @@
 namespace hact::ops {
 
 struct relu6 : OpBase {
-    static constexpr bool kExactResults = true;  // x, +-0, 6, dy or dy * 0
     static Expr forward(const Expr &x, const Params &) {
         return hardtanh::forward_with(x, num::f32(0.0f), num::f32(6.0f));
     }
