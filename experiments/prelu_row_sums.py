@@ -2,7 +2,8 @@
 # last store keeps them in memory) against lane sums written out over whole vectors plus the row's
 # last terms (generators/activation_generator.cpp, define_row_sums), each alone ("sum"), as a
 # second loop over the rows (False) and computed with dx row by row (True, compute_with, as
-# hact_channel_backward_weight_grad). Medians of 15 interleaved batches.
+# hact_channel_backward_weight_grad); "tree": the lanes added without the atomic update. Medians
+# of 15 interleaved batches.
 #   .venv/bin/python experiments/prelu_row_sums.py [inner]     (default 256: [4096 x 256])
 import halide as hl, numpy as np, time, sys
 inner = int(sys.argv[1]) if len(sys.argv) > 1 else 256
@@ -41,12 +42,28 @@ def lanes_version(fuse):
     lanes.update(0).vectorize(lane); lanes.update(1).unscheduled()
     if fuse: dx.compute_with(s.update(), rr)
     return dx, s
+def tree_version(fuse):
+    # as lanes_version, the lanes added by a pure balanced tree instead of the atomic vectorized
+    # update (which stores each row's sum with a lock cmpxchg): 3% at most, not adopted
+    dx = mkdx()
+    n = x.dim(0).extent()
+    rv = hl.RDom([(0, n // vec)], "rv"); rt = hl.RDom([(0, n % vec)], "rt")
+    lanes = hl.Func("lanes"); lanes[lane, r] = hl.f64(0); lanes[lane, r] += term(rv.x * vec + lane)
+    lanes[rt.x, r] += term(n // vec * vec + rt.x)
+    parts = [lanes[k, r] for k in range(vec)]
+    while len(parts) > 1: parts = [parts[j] + parts[j + 1] for j in range(0, len(parts), 2)]
+    s = hl.Func("s"); s[r] = parts[0]
+    s.split(r, ro, rr, 4, hl.TailStrategy.GuardWithIf)
+    lanes.compute_at(s, rr).vectorize(lane).bound_extent(r, 1)
+    lanes.update(0).vectorize(lane); lanes.update(1).unscheduled()
+    if fuse: dx.compute_with(s, rr)
+    return dx, s
 xn = np.random.uniform(-4, 4, (rows, inner)).astype(np.float32); dyn = np.random.uniform(-1, 1, (rows, inner)).astype(np.float32)
 wn = np.linspace(-1, 1, C).astype(np.float32)
 x.set(hl.Buffer(xn)); dy.set(hl.Buffer(dyn)); w.set(hl.Buffer(wn))
 out_dx = hl.Buffer(hl.Float(32), [inner, rows]); out_s = hl.Buffer(hl.Float(64), [rows])
 ps = {}
-for name, fn in (("rfactor", rfactor_version), ("lanes", lanes_version)):
+for name, fn in (("rfactor", rfactor_version), ("lanes", lanes_version), ("tree", tree_version)):
     for fuse in (False, True):
         dx, s = fn(fuse); p = hl.Pipeline([dx, s]); p.compile_jit(t); ps[(name, fuse)] = p
         if not fuse:

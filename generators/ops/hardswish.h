@@ -7,7 +7,10 @@
 // error): at most about 1.5 ULP. (An earlier float64 evaluation was correctly rounded but ran at
 // 0.35-0.6x oneDNN's speed. A division-free form, q0 = p/6 rounded then corrected by two FMAs,
 // correctly rounded too, measured 5-12% slower than vdivps on the AVX-512 machine: the division
-// is not this loop's bottleneck, the longer dependency chain is.)
+// is not this loop's bottleneck, the longer dependency chain is. Measured again for forward and
+// backward, alternating builds, 32K elements, one thread: 3.6 us with the division, 4.3-4.6 us
+// with the two FMAs. Dropping keep_nan, which the strict formula makes redundant, changed
+// nothing measurable either: 3.56 against 3.53 us.)
 #pragma once
 
 namespace hact::ops {
