@@ -49,24 +49,21 @@ static void nt128(const float *a, const float *b, float *c) {
     for (size_t i = 0; i < N; i += 4) _mm_stream_ps(c + i, _mm_add_ps(_mm_load_ps(a + i), _mm_load_ps(b + i)));
     _mm_sfence();
 }
-static void block_nt128(const float *a, const float *b, float *c) {
+/* a + b into an L1 buffer, then copied to c with non-temporal stores of 128 or 512 bits */
+static void block_nt(const float *a, const float *b, float *c, int wide) {
     _Alignas(64) float s[BLOCK];
     for (size_t o = 0; o < N; o += BLOCK) {
         for (size_t i = 0; i < BLOCK; i += 16)
             _mm512_store_ps(s + i, _mm512_add_ps(_mm512_load_ps(a + o + i), _mm512_load_ps(b + o + i)));
-        for (size_t i = 0; i < BLOCK; i += 4) _mm_stream_ps(c + o + i, _mm_load_ps(s + i));
+        if (wide)
+            for (size_t i = 0; i < BLOCK; i += 16) _mm512_stream_ps(c + o + i, _mm512_load_ps(s + i));
+        else
+            for (size_t i = 0; i < BLOCK; i += 4) _mm_stream_ps(c + o + i, _mm_load_ps(s + i));
     }
     _mm_sfence();
 }
-static void block_nt512(const float *a, const float *b, float *c) {
-    _Alignas(64) float s[BLOCK];
-    for (size_t o = 0; o < N; o += BLOCK) {
-        for (size_t i = 0; i < BLOCK; i += 16)
-            _mm512_store_ps(s + i, _mm512_add_ps(_mm512_load_ps(a + o + i), _mm512_load_ps(b + o + i)));
-        for (size_t i = 0; i < BLOCK; i += 16) _mm512_stream_ps(c + o + i, _mm512_load_ps(s + i));
-    }
-    _mm_sfence();
-}
+static void block_nt128(const float *a, const float *b, float *c) { block_nt(a, b, c, 0); }
+static void block_nt512(const float *a, const float *b, float *c) { block_nt(a, b, c, 1); }
 
 static int cmp(const void *x, const void *y) {
     double a = *(const double *)x, b = *(const double *)y;
