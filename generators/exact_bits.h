@@ -17,6 +17,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include "Halide.h"
 
