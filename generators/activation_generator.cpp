@@ -128,9 +128,8 @@ Expr store(const Type &t, const Expr &e) {
 // (measured: NaN in, 0 out on AVX2/AVX-512); the bits cannot be assumed away.
 Expr narrow_nan(const Expr &e) {
     if (e.type() == Float(32) || e.type() == Float(64)) return Halide::Internal::const_false();
-    const int exp_all_ones = e.type() == Float(16) ? 0x7c00 : 0x7f80;  // bf16 as BFloat(16) or bits
-    Expr bits = e.type() == UInt(16) ? e : reinterpret<uint16_t>(e);
-    return (bits & 0x7fff) > exp_all_ones;
+    const exact_bits::Format f{e.type() != Float(16)};  // bf16 as BFloat(16) or bits
+    return f.is_nan(e.type() == UInt(16) ? e : reinterpret<uint16_t>(e));
 }
 // store(), with NaN out wherever a narrow input was NaN. bf16: the output is the first NaN
 // input's bits, made quiet (its payload kept, as PyTorch does), selected on 16-bit lanes after the
@@ -144,7 +143,7 @@ Expr store_nan(const Type &t, const Expr &e, const std::vector<Expr> &inputs) {
         for (auto it = inputs.rbegin(); it != inputs.rend(); ++it) {
             if (!it->type().is_bfloat() && it->type() != UInt(16)) continue;
             Expr bits = it->type() == UInt(16) ? *it : reinterpret<uint16_t>(*it);
-            bits = bits | cast<uint16_t>(0x40);
+            bits = exact_bits::Format{true}.quiet(bits);
             nan_bits = nan_bits.defined() ? select(narrow_nan(*it), bits, nan_bits) : bits;
         }
         if (nan_bits.defined()) {

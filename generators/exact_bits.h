@@ -32,6 +32,9 @@ struct Format {
     bool bf16;
     uint16_t exponent_mask() const { return bf16 ? 0x7f80 : 0x7c00; }  // also +inf
     uint16_t quiet_bit() const { return bf16 ? 0x0040 : 0x0200; }
+    // Whether u (UInt(16) bits of this format) is NaN, and u made quiet (a NaN's payload kept).
+    Expr is_nan(const Expr &u) const;
+    Expr quiet(const Expr &u) const;
     // The bits of v, which the format must hold exactly.
     std::optional<uint16_t> bits_of(double v) const {
         if (bf16) {
@@ -51,6 +54,8 @@ struct Format {
 
 inline Expr u16(int v) { return IR::make_const(Halide::UInt(16), v); }
 inline Expr i16(int v) { return IR::make_const(Halide::Int(16), v); }
+inline Expr Format::is_nan(const Expr &u) const { return (u & u16(0x7fff)) > u16(exponent_mask()); }
+inline Expr Format::quiet(const Expr &u) const { return u | u16(quiet_bit()); }
 
 // A float value of the math, as the bits of the storage format (UInt(16)).
 struct Bits {
@@ -109,12 +114,8 @@ public:
     }
 
     // Whether b (bits of the format) is NaN; constant false where it cannot be.
-    Expr nan(const Bits &b) const {
-        if (!b.may_be_nan) return IR::const_false();
-        return (b.bits & u16(0x7fff)) > u16(f_.exponent_mask());
-    }
-    // b made quiet (a NaN's payload kept).
-    Expr quiet(const Expr &b) const { return b | u16(f_.quiet_bit()); }
+    Expr nan(const Bits &b) const { return b.may_be_nan ? f_.is_nan(b.bits) : IR::const_false(); }
+    Expr quiet(const Expr &b) const { return f_.quiet(b); }
 
 private:
     enum Relation { Less, LessEqual, Equal };
