@@ -9,10 +9,13 @@
 // and the exponential takes its low part (sf::exp_neg). With E = e^-|z| = 2^n (1 + u):
 //   x <  0: f = (x E) / (1 + E)     x E = fma(x 2^n, u, x 2^n) rounds once
 //   x >= 0: f = x / (1 + E)
-//   f' = G ((1 + E) + x z' H) / (1 + E)^2 with (G, H) = (E, 1) for x < 0, (1, E) for x >= 0,
-//   evaluated in float64 from the exact parts of E and rounded once (float32 steps measured 3.9
-//   ULP). The root of f' near -0.75 is where (1 + E) + x z' cancels; the error there is that of
-//   the largest term.
+//   f' = R (1 + c E R) for x >= 0 and E R (1 - c R) for x < 0, with R = 1/(1 + E) = sigma(|z|)
+//   and c = |x z'(x)|, all in float32: 1 + E, R (the division's residual), c (from |z|'s two
+//   parts, 3 |z| - 2 k0 |x|), the bracket K and K R as double-floats, then two roundings (K R (1 + u),
+//   times dy): 1.5 ULP at dy = 1, 2.4 at random dy in the accuracy sweep. Rounding c or K once, or
+//   adding K R's low part without its factor 1 + u, measured 2.9-3.7 ULP (3.37 in a full sweep);
+//   a float64 evaluation (1.0 ULP) took 1.2x the time. The root of f' near -0.75 is where 1 - c R
+//   cancels; the error there is that of the largest term.
 // |x| is clamped at 12 inside z (x^3 cannot overflow): beyond it sigma(z) is 0 or 1 in float32
 // (|z| > 140), and the clamped exponential (e^-120) gives the limits: f(x) = x above 12 (and +inf),
 // -0 below (and at -inf); f' = 1 and 0.
@@ -26,10 +29,10 @@ namespace hact::ops {
 
 struct gelu_tanh : OpBase {
     static constexpr float kClamp = 12.0f;
+    static constexpr float k0_hi = 0x1.988454p+0f, k0_lo = -0x1.857936p-25f;  // 2 sqrt(2/pi)
     // |z| = |x| (k0 + k1 x^2) as a double-float, for |x| <= kClamp.
     static sf::DoubleFloat abs_z(const Expr &a) {
         using namespace num;
-        const float k0_hi = 0x1.988454p+0f, k0_lo = -0x1.857936p-25f;
         const float k1_hi = 0x1.2444f2p-4f, k1_lo = 0x1.49b16ap-29f;
         sf::DoubleFloat s = sf::two_prod(a, a);             // a^2
         sf::DoubleFloat p = sf::two_prod(f32(k1_hi), s.hi);  // k1_hi s_hi
@@ -60,23 +63,41 @@ struct gelu_tanh : OpBase {
         sf::DoubleFloat z = abs_z(a);
         sf::NegExp e = sf::exp_neg(Halide::max(-z.hi, f32(sf::kExpNegMin)), -z.lo, true);
         Expr neg = x < f32(0.0f);
-        // The rest in float64, from exact inputs (a, 2^n, u, dy; a^2 is exact there), rounded once:
-        // E = 2^n (1 + u), a z' = a (k0 + 3 k1 a^2), N = (1 + E) + x z' H, f' = G N / (1 + E)^2.
-        // In float32 the five roundings of these steps (each up to 1 ULP where the value sits low
-        // in its binade) measured 3.9 ULP; here only u's (0.3 ULP) and the last one remain.
-        auto wide = [](const Expr &v) { return Halide::cast<double>(v); };
-        Expr dx = Halide::cast<float>(strict_apply(
-            {wide(a), wide(e.two_n), wide(e.u), wide(dy)}, [&](auto v) {
-                const double k0 = 1.5957691216057307117597842397375;      // 2 sqrt(2/pi)
-                const double k1x3 = 0.21406444881780074632609112582668;   // 3 * 0.044715 k0
-                Expr E = v[1] + v[1] * v[2];                                // 2^-58-scaled where deep
-                Expr e_real = select(e.scaled, Expr(0.0), E);
-                Expr az = v[0] * (Expr(k0) + Expr(k1x3) * (v[0] * v[0]));
-                Expr one_e = Expr(1.0) + e_real;
-                Expr N = select(neg, one_e - az, one_e + az * e_real);
-                Expr G = select(neg, v[3] * E, v[3]);
-                return (G * N) / (one_e * one_e);
-            }));
+        // c = |x z'(x)| = a (k0 + 3 k1 a^2) = 3 |z| - 2 k0 a as a double-float c + c_lo: 3 z_hi and
+        // 2 k0_hi a exactly (two_prod), their difference by Fast2Sum (3 |z| >= 3 k0 a: at most 1.6
+        // bits cancel), the low parts added to c_lo
+        sf::DoubleFloat z3 = sf::two_prod(f32(3.0f), z.hi);
+        sf::DoubleFloat m = sf::two_prod(f32(2.0f * k0_hi), a);
+        Expr c = z3.hi - m.hi;
+        Expr c_err = strict_apply({z3.hi, m.hi, c}, [](auto v) { return (v[0] - v[2]) - v[1]; });
+        Expr c_lo = c_err + sf::fma(f32(-2.0f * k0_lo), a, sf::fma(f32(3.0f), z.lo, z3.lo - m.lo));
+        // D = 1 + E = d + d_lo exactly (E = 2^n (1 + u), negligible where scaled): d - 1 is exact
+        // and within a factor 2 of 2^n, so 2^n - (d - 1) is exact (Sterbenz)
+        Expr p2 = e.deep_or(e.two_n, f32(0.0f));
+        Expr d = sf::fma(p2, e.u, p2 + f32(1.0f));
+        Expr d_lo = sf::fma(p2, e.u, strict_apply({p2, d}, [](auto v) { return v[0] - (v[1] - f32(1.0f)); }));
+        // R = 1/D = r + r_lo (the division's residual is exact)
+        Expr r = strict_apply({d}, [](auto v) { return f32(1.0f) / v[0]; });
+        Expr r_lo = r * sf::fma(-r, d_lo, sf::residual(r, d, f32(1.0f)));
+        // f' = R K with K = 1 + c E R (x >= 0: E R = 1 - sigma(z) <= 1/2), and
+        // f' = E R K with K = 1 - c R (x < 0; cancels near the root, x = -0.75)
+        Expr rn = r * p2;
+        // K = K_hi + K_lo: for x < 0, 1 - c R with c r exact (two_prod) and 1 - (c r)_hi exact where
+        // c r >= 1/2 (Sterbenz, or both multiples of ulp(c r)), the low parts in K_lo; for x >= 0,
+        // 1 + c q rounded once and c_lo q in K_lo
+        sf::DoubleFloat cr = sf::two_prod(c, r);
+        Expr q = sf::fma(rn, e.u, rn);
+        Expr K_hi = select(neg, f32(1.0f) - cr.hi, sf::fma(c, q, f32(1.0f)));
+        Expr K_lo = select(neg, -sf::fma(c, r_lo, sf::fma(c_lo, r, cr.lo)), c_lo * q);
+        // P = K R, exactly up to 2^-40 (two_prod)
+        sf::DoubleFloat P = sf::two_prod(K_hi, r);
+        Expr P_lo = sf::fma(K_lo, r, sf::fma(K_hi, r_lo, P.lo));
+        // W = K R (1 + u) for x < 0 (P's low part times 1 + u too: it can be a few ulps of P_hi),
+        // K R for x >= 0, rounded once
+        Expr U = select(neg, e.u, f32(0.0f));
+        Expr W = strict_apply({P.hi, sf::fma(P.hi, U, sf::fma(P_lo, U, P_lo))}, [](auto v) { return v[0] + v[1]; });
+        // times 2^n for x < 0 (2^(n + 58) where scaled: unscaled below, one rounding)
+        Expr dx = strict_apply({dy, W, select(neg, e.two_n, f32(1.0f))}, [](auto v) { return (v[0] * v[1]) * v[2]; });
         dx = sf::unscale(e, dx, neg);
         // |x| > 12 (and +-inf): f' is 1 or 0 in float32
         dx = select(Halide::abs(x) > f32(kClamp), select(neg, times_zero(dy), dy), dx);
