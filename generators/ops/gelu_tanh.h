@@ -11,11 +11,12 @@
 //   x >= 0: f = x / (1 + E)
 //   f' = R (1 + c E R) for x >= 0 and E R (1 - c R) for x < 0, with R = 1/(1 + E) = sigma(|z|)
 //   and c = |x z'(x)|, all in float32: 1 + E, R (the division's residual), c (from |z|'s two
-//   parts, 3 |z| - 2 k0 |x|), the bracket K and K R as double-floats, then two roundings (K R (1 + u),
-//   times dy): 1.5 ULP at dy = 1, 2.4 at random dy in the accuracy sweep. Rounding c or K once, or
-//   adding K R's low part without its factor 1 + u, measured 2.9-3.7 ULP (3.37 in a full sweep);
-//   a float64 evaluation (1.0 ULP) took 1.2x the time. The root of f' near -0.75 is where 1 - c R
-//   cancels; the error there is that of the largest term.
+//   parts, 3 |z| - 2 k0 |x|), the bracket K and K R as double-floats, then two roundings
+//   (K R (1 + u), times dy): 1.5 ULP at dy = 1 and 2.4 at random dy in the accuracy sweep, 1.66 at
+//   dy = 1 over every float32. Rounding c or K once, or adding K R's low part without its factor
+//   1 + u, measured 2.9-3.7 ULP (3.37 in a full sweep); a float64 evaluation (1.0 ULP) took 1.2x
+//   the time (Intel Xeon, avx512, 1 thread). The root of f' near -0.75 is where 1 - c R cancels;
+//   the error there is that of the largest term.
 // |x| is clamped at 12 inside z (x^3 cannot overflow): beyond it sigma(z) is 0 or 1 in float32
 // (|z| > 140), and the clamped exponential (e^-120) gives the limits: f(x) = x above 12 (and +inf),
 // -0 below (and at -inf); f' = 1 and 0.

@@ -4,11 +4,13 @@
 // Float32, strictly evaluated (the same roundings in every loop and tail), four roundings at most:
 // x + 3 (exact for x in [-3, -1.5] by Sterbenz, so no cancellation near the root at -3), the
 // product, and the product by 1/6 rounded: 2.2 ULP forward, 2.3 backward (random dy) in the
-// accuracy sweep. A correctly rounded division by 6 gave 1.9 ULP at half the speed: vdivps was
+// accuracy sweep (2.25 and 1.33 at dy = 1 over every float32). A correctly rounded division by
+// 6 gave 1.9 ULP at half the speed on an Intel Xeon (AVX-512 FP16 generation), where vdivps was
 // the loop's bottleneck (avx512, one thread, alternating builds: forward 2.7-2.8 against 5.6-5.7
 // us per 32K elements and 170 against 350-410 ns per 2K; backward 3.5-3.8 against 5.8 us and
-// 210 against 370 ns). (An earlier float64 evaluation, correctly rounded, ran at 0.35-0.6x
-// oneDNN's speed; a division by two FMAs, correctly rounded too, was slower than vdivps.)
+// 210 against 370 ns). On AMD Zen 4 the division had not been the bottleneck: there a division
+// by two FMAs (correctly rounded too) was 5-12% slower than vdivps; an earlier float64
+// evaluation ran at 0.35-0.6x oneDNN's speed.
 #pragma once
 
 namespace hact::ops {
