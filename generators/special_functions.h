@@ -122,6 +122,15 @@ struct NegExp {
                                       (v - (d - f32(1.0f))) + value_lo(v)),
                        f32(0.0f));
     }
+    // 1 + e^t as d + lo exactly (up to lo's own rounding), without one_plus()'s select: d rounds
+    // 1 + 2^n u + 2^n (2^n + 1 itself where exact), and d - 1, exact, is within a factor 2 of 2^n
+    // or a multiple of 2^-23 next to it, so 2^n - (d - 1) is exact and lo = 1 + e^t - d. For
+    // callers that carry lo; 0 + 1 where scaled (e^t negligible).
+    DoubleFloat one_plus_parts() const {
+        Expr p2 = deep_or(two_n, f32(0.0f));
+        Expr d = fma(p2, u, p2 + f32(1.0f));
+        return {d, fma(p2, u, strict_apply({p2, d}, [](auto v) { return v[0] - (v[1] - f32(1.0f)); }))};
+    }
     // (1 + e^t)^2 / 4 with one rounding: 1 + e^t = d + d_lo exactly, squared as fma(h, h, h d_lo)
     // with h = d/2. Rounding 1 + e^t and then squaring would double its error (2^-24 relative
     // where e^t is small).
@@ -182,6 +191,12 @@ inline NegExp exp_neg(const Expr &t_hi, const Expr &t_lo, bool deep) {
     return out;
 }
 
+// 1/(d + d_lo) = r + r_lo: r rounded once, r_lo from the division's exact residual 1 - r d.
+inline DoubleFloat reciprocal(const DoubleFloat &d) {
+    Expr r = strict_apply({d.hi}, [](auto v) { return f32(1.0f) / v[0]; });
+    return {r, r * fma(-r, d.lo, residual(r, d.hi, f32(1.0f)))};
+}
+
 // v * 2^-58 where scaled (and `also`, if given), strictly (the one rounding of a subnormal
 // result), else v.
 inline Expr unscale(const NegExp &e, const Expr &v, const Expr &also = Expr()) {
@@ -213,10 +228,10 @@ inline NormalTail normal_tail(const Expr &abs_x) {
     NormalTail t;
     t.a = Halide::min(abs_x, f32(kNormalTailMax));
     Expr d = t.a + f32(4.0f);
-    t.r = f32(1.0f) / d;
     Expr q;
     if (num::narrow_result()) {
         // r's rounding, 2^-24, is far below what a narrow result needs.
+        t.r = f32(1.0f) / d;
         t.r_lo = f32(0.0f);
         t.v = t.a * t.r;
         q = fma(t.r, f32(-8.0f), f32(1.0f));
@@ -224,9 +239,9 @@ inline NormalTail normal_tail(const Expr &abs_x) {
         // a + 4 = d + d_lo exactly (Fast2Sum on the larger and the smaller)
         Expr big = Halide::max(t.a, f32(4.0f)), small = Halide::min(t.a, f32(4.0f));
         Expr d_lo = strict_apply({d, big, small}, [](auto v) { return v[2] - (v[0] - v[1]); });
-        // 1/(d + d_lo) = r + r_lo: the residual 1 - r d is exact (fma)
-        Expr res = residual(t.r, d, f32(1.0f));
-        t.r_lo = t.r * fma(-t.r, d_lo, res);
+        DoubleFloat r = reciprocal({d, d_lo});
+        t.r = r.hi;
+        t.r_lo = r.lo;
         t.v = fma(t.a, t.r, t.a * t.r_lo);
         q = fma(t.r_lo, f32(-8.0f), fma(t.r, f32(-8.0f), f32(1.0f)));
     }

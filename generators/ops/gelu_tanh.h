@@ -72,17 +72,12 @@ struct gelu_tanh : OpBase {
         Expr c = z3.hi - m.hi;
         Expr c_err = strict_apply({z3.hi, m.hi, c}, [](auto v) { return (v[0] - v[2]) - v[1]; });
         Expr c_lo = c_err + sf::fma(f32(-2.0f * k0_lo), a, sf::fma(f32(3.0f), z.lo, z3.lo - m.lo));
-        // D = 1 + E = d + d_lo exactly (E = 2^n (1 + u), negligible where scaled): d - 1 is exact
-        // and within a factor 2 of 2^n, so 2^n - (d - 1) is exact (Sterbenz)
-        Expr p2 = e.deep_or(e.two_n, f32(0.0f));
-        Expr d = sf::fma(p2, e.u, p2 + f32(1.0f));
-        Expr d_lo = sf::fma(p2, e.u, strict_apply({p2, d}, [](auto v) { return v[0] - (v[1] - f32(1.0f)); }));
-        // R = 1/D = r + r_lo (the division's residual is exact)
-        Expr r = strict_apply({d}, [](auto v) { return f32(1.0f) / v[0]; });
-        Expr r_lo = r * sf::fma(-r, d_lo, sf::residual(r, d, f32(1.0f)));
+        // R = 1/(1 + E) = r + r_lo, from 1 + E exactly (d + d_lo)
+        sf::DoubleFloat R = sf::reciprocal(e.one_plus_parts());
+        Expr r = R.hi, r_lo = R.lo;
         // f' = R K with K = 1 + c E R (x >= 0: E R = 1 - sigma(z) <= 1/2), and
         // f' = E R K with K = 1 - c R (x < 0; cancels near the root, x = -0.75)
-        Expr rn = r * p2;
+        Expr rn = r * e.deep_or(e.two_n, f32(0.0f));
         // K = K_hi + K_lo: for x < 0, 1 - c R with c r exact (two_prod) and 1 - (c r)_hi exact where
         // c r >= 1/2 (Sterbenz, or both multiples of ulp(c r)), the low parts in K_lo; for x >= 0,
         // 1 + c q rounded once and c_lo q in K_lo
