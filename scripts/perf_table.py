@@ -183,10 +183,11 @@ def main():
       f"{ctx.get('onednn', 'oneDNN: ?')}")
     if anchor_procs > 1:
         w(f"- oneDNN anchors: each from the fastest of {anchor_procs} processes (its median there). oneDNN's "
-          "eltwise kernels run at a speed fixed for a process and different in the next one on this machine "
-          "(the same call up to 3x apart; `experiments/onednn_process_modes.cpp`, no hact code involved); "
-          "the column `procs` of the anchor table gives the slowest process's time over the fastest's. "
-          "hact's kernels showed no such modes (gelu backward, 32K elements: 32.5-33.1 us over 6 processes)")
+          "eltwise kernels ran at a speed fixed for a process and different in the next one on the AMD EPYC "
+          "(Zen 4) VM of stops 1-19 (the same call up to 3x apart; `experiments/onednn_process_modes.cpp`, "
+          "no hact code involved; hact's kernels showed no such modes there: gelu backward, 32K elements, "
+          "32.5-33.1 us over 6 processes); the column `procs` of the anchor table gives this run's slowest "
+          "process's time over the fastest's")
     w("- Sizes (float32 elements per stream): " + ", ".join(
         f"{name} = {n} ({fmt_bytes(4 * n)} per stream)" for n, name in sorted(levels.items())))
     w(f"- Statistic: median over {'/'.join(map(str, reps))} repetition(s) of each benchmark; "
