@@ -294,16 +294,6 @@ inline Logistic logistic_of_product(const Expr &beta, const Expr &x) {
     return {s.e, s.sc, d, s.e / d, s.flush, -s.t, s};
 }
 
-// f(args) evaluated in float64, strictly, and rounded once to float32: for formulas whose
-// float32 steps would each round, where the float64 steps are exact or nearly so (products and
-// sums of a few float32 values, one quotient).
-template <typename F>
-Expr in_float64(const std::vector<Expr> &args, F f) {
-    std::vector<Expr> wide;
-    for (const Expr &a : args) wide.push_back(Halide::cast<double>(a));
-    return Halide::cast<float>(strict_apply(wide, f));
-}
-
 // dy * 0, strictly: NaN stays NaN (fast-math would fold it to 0).
 inline Expr times_zero(const Expr &v) {
     return strict_apply({v}, [](auto a) { return a[0] * f32(0.0f); });
