@@ -6,9 +6,14 @@
 // translates its comparisons, selects and products with zero, and stops the build on anything
 // else. Comparisons against a constant become one integer comparison of the bits.
 //
-// NaN inputs are not translated: the caller's result is the first NaN input, made quiet (its
-// payload kept), as store_nan gives for the other narrow kernels; the translated math sees
-// numbers (inf included) only, and tracks where its own values may be NaN (inf * 0).
+// NaN is translated as IEEE float32 arithmetic treats it, so a kernel gives bit for bit what the
+// float32 math gives on the widened inputs, NaN payloads included (a NaN that the math passes
+// through comes back as itself, signaling or not, as from the float32 kernels): a comparison with
+// a NaN is false (against a constant, one more integer comparison where the value may be NaN),
+// a select passes its value's bits, and x * 0 is x made quiet for a NaN x (NaN for inf). In
+// select(is_nan(v), ..., f), keep_nan's shape, v is a number inside f, whose comparisons on v
+// then need no NaN test. (Until 2026-12-07 every NaN input was returned quiet by a select per
+// input: 3-4 more instructions per input and vector.)
 #pragma once
 
 #include <cmath>
@@ -77,7 +82,8 @@ public:
         if (const auto *c = e.as<IR::FloatImm>()) return constant(c->value, e);
         if (const auto *l = e.as<IR::Let>()) return let<Bits>(l, [&](const Expr &b) { return value(b); });
         if (const auto *s = e.as<IR::Select>()) {
-            Bits t = value(s->true_value), f = value(s->false_value);
+            Bits t = value(s->true_value);
+            Bits f = numbers_in(s->condition, [&] { return value(s->false_value); });
             return {Halide::select(condition(s->condition), t.bits, f.bits), t.may_be_nan || f.may_be_nan};
         }
         const IR::Mul *m = e.as<IR::Mul>();
@@ -119,6 +125,21 @@ public:
 
 private:
     enum Relation { Less, LessEqual, Equal };
+
+    // body() with v known to be a number where `condition` is is_nan(v) for a variable v, false
+    // (the false branch of keep_nan's select); else body() as it is.
+    template <class F>
+    Bits numbers_in(const Expr &condition, F body) {
+        const auto *call = condition.as<IR::Call>();
+        const auto *v = call && call->name == "is_nan_f32" ? call->args[0].as<IR::Variable>() : nullptr;
+        auto it = v ? scope_.find(v->name) : scope_.end();
+        if (it == scope_.end() || !it->second.may_be_nan) return body();
+        const Bits saved = it->second;
+        it->second.may_be_nan = false;
+        Bits r = body();
+        scope_[v->name] = saved;
+        return r;
+    }
 
     Bits constant(double v, const Expr &e) const {
         std::optional<uint16_t> b = f_.bits_of(v);
@@ -164,9 +185,9 @@ private:
             const double x = *a.constant, y = *b.constant;
             result = (r == Less ? x < y : r == LessEqual ? x <= y : x == y) ? IR::const_true() : IR::const_false();
         } else if (b.constant) {
-            result = against_constant(r, a.bits, *b.constant, false);
+            return against_constant(r, a, *b.constant, false);
         } else if (a.constant) {
-            result = against_constant(r, b.bits, *a.constant, true);
+            return against_constant(r, b, *a.constant, true);
         } else {
             // Sign and magnitude -> two's complement: an order of the numbers with -0 == +0.
             auto key = [](const Expr &u) {
@@ -180,26 +201,36 @@ private:
         return result && numbers;
     }
 
-    // x R c (or c R x where swapped) for a number x, as one comparison of its bits: as signed
-    // 16-bit integers, the positive numbers are in order and every negative one is below them;
-    // as unsigned, the negative ones are in order of magnitude above the positive ones.
-    Expr against_constant(Relation r, const Expr &u, double c, bool swapped) const {
+    // x R c (or c R x where swapped) as one comparison of x's bits u: as signed 16-bit integers,
+    // the positive numbers are in order and every negative one is below them; as unsigned, the
+    // negative ones are in order of magnitude above the positive ones. A NaN sits beyond the
+    // infinity of its sign in both orders, so where x may be NaN one more comparison bounds u
+    // by that infinity on the side the first one leaves open: false for NaN, as IEEE says.
+    Expr against_constant(Relation r, const Bits &x, double c, bool swapped) const {
+        const Expr &u = x.bits;
         Expr s = Halide::reinterpret<int16_t>(u);
         const int cb = *f_.bits_of(c);
         // c R' x with x on the left: swap the relation (c < x is x > c; c <= x is x >= c).
         enum { LT, LE, GT, GE, EQ } op = r == Equal ? EQ : r == Less ? (swapped ? GT : LT) : (swapped ? GE : LE);
-        if (op == EQ) return c == 0 ? (u & u16(0x7fff)) == u16(0) : u == u16(cb);
+        if (op == EQ) return c == 0 ? (u & u16(0x7fff)) == u16(0) : u == u16(cb);  // never a NaN
+        Expr result;
         if (c > 0) {
             const Expr k = i16((int16_t)cb);
-            return op == LT ? s < k : op == LE ? s <= k : op == GT ? s > k : s >= k;
-        }
-        if (c < 0) {
+            result = op == LT ? s < k : op == LE ? s <= k : op == GT ? s > k : s >= k;
+        } else if (c < 0) {
             const Expr k = u16(cb);
-            return op == LT ? u > k : op == LE ? u >= k : op == GT ? u < k : u <= k;
+            result = op == LT ? u > k : op == LE ? u >= k : op == GT ? u < k : u <= k;
+        } else {
+            // c = +-0 (-0 == +0): x < 0 for a magnitude above the negative zero's bits, x > 0 for
+            // a positive signed value.
+            result = op == LT ? u > u16(0x8000) : op == LE ? s <= i16(0) : op == GT ? s > i16(0) : u <= u16(0x8000);
         }
-        // c = +-0 (-0 == +0): x < 0 for a magnitude above the negative zero's bits, x > 0 for a
-        // positive signed value.
-        return op == LT ? u > u16(0x8000) : op == LE ? s <= i16(0) : op == GT ? s > i16(0) : u <= u16(0x8000);
+        if (!x.may_be_nan) return result;
+        // x below c: true so far for the negative NaNs (above -inf, unsigned); x above c: for
+        // the positive ones (above +inf, signed).
+        const bool below = op == LT || op == LE;
+        return below ? result && u <= u16(0x8000 | f_.exponent_mask())
+                     : result && s <= i16(f_.exponent_mask());
     }
 
     Format f_;
@@ -207,7 +238,7 @@ private:
 };
 
 // math (the op's float32 formula, on Float(32) values of the inputs) on the storage bits of the
-// inputs (UInt(16) each), as storage bits: the first NaN input made quiet, else the translation.
+// inputs (UInt(16) each, any of them possibly NaN), as storage bits.
 template <class Math>
 Expr on_bits(Format f, const std::vector<Expr> &input_bits, Math math) {
     std::map<std::string, Bits> scope;
@@ -215,15 +246,9 @@ Expr on_bits(Format f, const std::vector<Expr> &input_bits, Math math) {
     for (const Expr &b : input_bits) {
         const std::string name = IR::unique_name("exact_input");
         values.push_back(IR::Variable::make(Halide::Float(32), name));
-        scope[name] = {b, false, std::nullopt};
+        scope[name] = {b, true, std::nullopt};
     }
-    Translation t(f, scope);
-    Expr out = t.value(math(values)).bits;
-    for (size_t k = input_bits.size(); k-- > 0;) {
-        const Bits in{input_bits[k], true, std::nullopt};
-        out = Halide::select(t.nan(in), t.quiet(in.bits), out);
-    }
-    return out;
+    return Translation(f, scope).value(math(values)).bits;
 }
 
 }  // namespace hact::exact_bits

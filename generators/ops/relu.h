@@ -5,15 +5,13 @@
 namespace hact::ops {
 
 struct relu : OpBase {
-    // x unless x < 0: relu(-0) = -0, as PyTorch's max(x, 0) keeps x on a tie; relu(-inf) = +0.
-    // Strict: with fast-math's no-signed-zeros, LLVM may turn the select into a max instruction
-    // whose operand order then decides the sign of zero.
+    // x unless x < 0: relu(-0) = -0, as PyTorch's max(x, 0) keeps x on a tie; relu(-inf) = +0;
+    // a NaN x is not below 0 and comes back as itself (no keep_nan needed: the comparison is
+    // strict). Strict: with fast-math's no-signed-zeros and no-NaNs, LLVM may turn the select into
+    // a max instruction whose operand order then decides the sign of zero and the NaN.
     static Expr forward(const Expr &x, const Params &) {
         using namespace num;
-        Expr y = strict_apply({x}, [](auto v) {
-            return Halide::select(v[0] < like(v[0], 0.0), like(v[0], 0.0), v[0]);
-        });
-        return keep_nan(x, y);
+        return strict_apply({x}, [](auto v) { return Halide::select(v[0] < like(v[0], 0.0), like(v[0], 0.0), v[0]); });
     }
     // dy where x > 0, else dy*0 (strict: a NaN dy stays NaN).
     static Expr backward(const Expr &x, const Expr &dy, const Params &) {
