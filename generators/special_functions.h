@@ -95,9 +95,6 @@ struct NegExp {
     Expr n_at_least(int m) const { return k > f32(kMagic + float(m) - 0.5f); }
     // 2^n (1 + u), one rounding (2^n u is exact)
     Expr value() const { return fma(two_n, u, two_n); }
-    // its remainder: 2^n (1 + u) - value(), exactly up to a rounding of its own (2^n - value() is
-    // exact: Sterbenz)
-    Expr value_lo(const Expr &v) const { return fma(two_n, u, two_n - v); }
     // e^t - 1 = 2^n (1 + u) - 1, one rounding: as an FMA while 2^n - 1 is exact (n >= -24; n = 0
     // gives u itself, relative-accurate near t = 0), else value() - 1 (e^t < 2^-24 there)
     Expr expm1() const {
@@ -109,35 +106,23 @@ struct NegExp {
         Expr vn = v * two_n;
         return fma(vn, u, vn);
     }
-    // 1 + e^t, one rounding: an FMA while 2^n + 1 is exact (n >= -23), else 1 + value()
-    Expr one_plus() const {
-        return deep_or(Halide::select(n_at_least(-23), fma(two_n, u, two_n + f32(1.0f)), value() + f32(1.0f)),
-                       f32(1.0f));
-    }
-    // 1 + e^t - d for d = one_plus(), exactly up to its own rounding: for n >= -23, (2^n + 1) - d
-    // is exact (Sterbenz); below, value() - (d - 1) is (Fast2Sum), plus value()'s remainder.
-    Expr one_plus_lo(const Expr &d) const {
-        Expr v = value();
-        return deep_or(Halide::select(n_at_least(-23), fma(two_n, u, (two_n + f32(1.0f)) - d),
-                                      (v - (d - f32(1.0f))) + value_lo(v)),
-                       f32(0.0f));
-    }
-    // 1 + e^t as d + lo exactly (up to lo's own rounding), without one_plus()'s select: d rounds
+    // 1 + e^t as d + lo exactly (up to lo's own rounding), with no select on n: d rounds
     // 1 + 2^n u + 2^n (2^n + 1 itself where exact), and d - 1, exact, is within a factor 2 of 2^n
-    // or a multiple of 2^-23 next to it, so 2^n - (d - 1) is exact and lo = 1 + e^t - d. For
-    // callers that carry lo; 0 + 1 where scaled (e^t negligible).
+    // or a multiple of 2^-23 next to it, so 2^n - (d - 1) is exact and lo = 1 + e^t - d. d alone
+    // is 1 + e^t rounded once for n >= -23 (2^n + 1 exact) and within 1 ulp of it below; 0 + 1
+    // where scaled (e^t negligible).
     DoubleFloat one_plus_parts() const {
         Expr p2 = deep_or(two_n, f32(0.0f));
         Expr d = fma(p2, u, p2 + f32(1.0f));
         return {d, fma(p2, u, strict_apply({p2, d}, [](auto v) { return v[0] - (v[1] - f32(1.0f)); }))};
     }
-    // (1 + e^t)^2 / 4 with one rounding: 1 + e^t = d + d_lo exactly, squared as fma(h, h, h d_lo)
-    // with h = d/2. Rounding 1 + e^t and then squaring would double its error (2^-24 relative
-    // where e^t is small).
+    // (1 + e^t)^2 / 4 with one rounding: 1 + e^t = d + d_lo exactly (one_plus_parts), squared as
+    // fma(h, h, h d_lo) with h = d/2. Rounding 1 + e^t and then squaring would double its error
+    // (2^-24 relative where e^t is small).
     Expr half_one_plus_squared() const {
-        Expr d = one_plus();
-        Expr h = d * f32(0.5f);
-        return square_plus(h, h * one_plus_lo(d));
+        DoubleFloat d = one_plus_parts();
+        Expr h = d.hi * f32(0.5f);
+        return square_plus(h, h * d.lo);
     }
     // v, or (where scaled) the value v takes once e^t < e^-40 is negligible next to 1
     Expr deep_or(const Expr &v, const Expr &negligible) const {
