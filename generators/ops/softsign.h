@@ -1,8 +1,8 @@
 // softsign(x) = x / (1 + |x|); softsign'(x) = 1 / (1 + |x|)^2.
 //
-// float32, one float32 division per vector and its residual (the float64 form this replaces took
-// two float64 divisions per float32 vector and ran division-bound, 0.86x the copy at DRAM sizes on
-// an Intel Xeon):
+// float32, one float32 division per vector and its residual (the float64 form this replaced took
+// two float64 divisions per float32 vector and was division-bound: 1.7 Gelem/s forward at 32K
+// elements, 4.4 now, on an Intel Xeon, avx512, one thread):
 //   1 + |x| = d + d_lo exactly (sf::two_sum), 1/(d + d_lo) = r + r_lo (sf::reciprocal), then
 //   softsign(x) = x r + x r_lo, rounded once (an FMA): correctly rounded up to ~2^-20 ULP;
 //   softsign'(x) dy = dy (r^2 + 2 r r_lo): the bracket rounded once (an FMA), then the product.
