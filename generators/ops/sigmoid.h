@@ -1,7 +1,8 @@
 // sigmoid(x) = sigma(x) = 1 / (1 + e^-x); sigmoid'(x) = sigma(x) (1 - sigma(x)).
 //
 // The exponential is num::scaled_exp_product (E = sc e^t = 2^n (1 + u), sc = 2^-96 above t = 40,
-// flush above t = 110), through num::logistic_of_product, in float32. The forward is its quotient
+// flush above t = 110; for float16 results, bounded: flush above t = 40 and no scaling), through
+// num::logistic_of_product, in float32. The forward is its quotient
 // sc / d (2.3 ULP); the backward is below (2.4 ULP for dy = 1, 2.7 for random dy). (An earlier
 // float32 backward, dy (sc E) / D^2 with D^2 rounded, measured 4.7 ULP, over the spec's bound;
 // float64 evaluation was accurate but slower than oneDNN.)
@@ -18,7 +19,7 @@ struct sigmoid : OpBase {
     // form (0.5 ULP) ran at 0.45-0.75x oneDNN's speed: a float64 division has half the lanes.
     static Expr forward(const Expr &x, const Params &) {
         using namespace num;
-        Logistic l = logistic_of_product(f32(1.0f), x);
+        Logistic l = logistic_of_product(f32(1.0f), x, true);
         Expr y = strict_apply({l.sc, l.d}, [](auto v) { return v[0] / v[1]; });
         return keep_nan(x, Halide::select(l.flush, f32(0.0f), y));
     }
@@ -35,7 +36,7 @@ struct sigmoid : OpBase {
     // 0.75x oneDNN's speed.)
     static Expr backward(const Expr &x, const Expr &dy, const Params &) {
         using namespace num;
-        Logistic l = logistic_of_product(f32(-1.0f), Halide::abs(x));
+        Logistic l = logistic_of_product(f32(-1.0f), Halide::abs(x), true);
         const float half_scale = std::ldexp(1.0f, -kScaleShift / 2);
         // Narrow results (bf16, f16): one quotient, R = 1/D, and products by it: two more
         // roundings of 2^-24, far below the narrow type's, for one division less per vector.

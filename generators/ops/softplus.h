@@ -45,7 +45,7 @@ struct softplus : OpBase {
     }
     static Expr backward_with(const Expr &x, const Expr &dy, const Expr &beta) {
         using namespace num;
-        const Logistic l = logistic_of_product(beta, x);
+        const Logistic l = logistic_of_product(beta, x, true);  // dy sigma: bounded
         const Expr dx = strict_apply({dy, l.sc, l.d}, [](auto v) { return (v[0] * v[1]) / v[2]; });
         return Halide::select(l.flush, times_zero(dy), dx);
     }
