@@ -156,11 +156,13 @@ void check(bool bf16, const std::vector<Case> &group, const std::vector<uint16_t
                 if (std::isnan(e)) {
                     // A NaN input the math passes through or makes quiet (x * 0) comes back as
                     // those bits; a NaN the math makes (inf * 0) is any NaN. x86's NaN from
-                    // nothing, 0xffc00000, is also a NaN input widened (0xffc0): any NaN there.
+                    // nothing, 0xffc00000, is also a NaN input widened (0xffc0): any NaN where
+                    // an input is infinite and e is that pattern.
                     std::optional<uint16_t> want;
                     const float made = -std::numeric_limits<float>::quiet_NaN();
+                    const bool maybe_made = (std::isinf(x) || std::isinf(y)) && same_float_bits(e, made);
                     for (uint16_t in : {(uint16_t)xb, yb}) {
-                        if (same_float_bits(e, made)) break;
+                        if (maybe_made) break;
                         if (!want && same_float_bits(e, to_float(in, bf16))) want = in;
                         if (!want && same_float_bits(e, to_float(in | quiet, bf16)) && is_nan_bits(in, bf16))
                             want = (uint16_t)(in | quiet);
