@@ -75,7 +75,7 @@ inline Expr square_plus(const Expr &a, const Expr &c) {
 //   the end (u's error is about 0.3 ULP of 1 + u). u is relative-accurate
 //   for small r (u = r for |r| < 2^-13), so 2^n (1 + u) - 1 = fma(2^n, u, 2^n - 1) is an expm1 of
 //   the same quality (no cancellation: n = 0 gives u itself).
-//   deep: from t = -40 down (n <= -58) the power of two is 2^(n + 58) <= 1, built in the exponent
+//   Deep::Select: from t = -40 down (n <= -58) the power of two is 2^(n + 58) <= 1, built in the exponent
 //   field (no rounding), and `scaled` is true: the value is 2^n (1 + u) 2^-58. A caller multiplies
 //   its final result by 2^-58 there (strictly, one rounding), so results that are subnormal
 //   float32 values (gelu(-14), mish(-100)) are rounded once; 2^n <= 1 either way, so dy 2^n cannot
@@ -85,14 +85,23 @@ constexpr float kExpNegMin = -120.0f;
 constexpr int kDeepShift = 58;
 inline float deep_unscale() { return std::ldexp(1.0f, -kDeepShift); }
 
+//   Deep::Always: 2^(n + 58) everywhere (the shift is in the magic constant: no compare, no
+//   select), for a caller whose result is a product of the value: it multiplies that result by
+//   2^-58 once at the end (unscale; exact where the result is normal, a second rounding, < 1 ULP
+//   in all, where it is subnormal). value() and the forms built on 1 + e^t do not apply there.
+enum class Deep { None, Select, Always };
+
 struct NegExp {
     Expr two_n;   // 2^n, or 2^(n + 58) where scaled
     Expr u;       // e^r - 1
-    Expr scaled;  // bool (deep only; else const false)
-    Expr k;       // n + kMagic, exactly (for conditions on n)
+    Expr scaled;  // bool (Deep::Select only; else const false)
+    Expr k;       // n + kMagic (+ 58 with Deep::Always), exactly (for conditions on n)
+    bool always_scaled = false;  // Deep::Always
     static constexpr float kMagic = 0x1.8p23f + 127.0f;
     // n >= m
-    Expr n_at_least(int m) const { return k > f32(kMagic + float(m) - 0.5f); }
+    Expr n_at_least(int m) const {
+        return k > f32(kMagic + float(m) - 0.5f + (always_scaled ? float(kDeepShift) : 0.0f));
+    }
     // 2^n (1 + u), one rounding (2^n u is exact)
     Expr value() const { return fma(two_n, u, two_n); }
     // e^t - 1 = 2^n (1 + u) - 1, one rounding: as an FMA while 2^n - 1 is exact (n >= -24; n = 0
@@ -130,9 +139,9 @@ struct NegExp {
     }
 };
 
-inline NegExp exp_neg(const Expr &t_hi, const Expr &t_lo, bool deep) {
+inline NegExp exp_neg(const Expr &t_hi, const Expr &t_lo, Deep deep) {
     using Halide::select;
-    const float magic = 0x1.8p23f + 127.0f;
+    const float magic = 0x1.8p23f + 127.0f + (deep == Deep::Always ? float(kDeepShift) : 0.0f);
     const float log2e = 1.44269504088896341f;
     const float kLn2Hi = 0x1.62e400p-1f, kLn2Lo = 0x1.7f7d1cp-20f;
     // k = t/ln2 + 1.5*2^23 + 127: its low mantissa bits hold n + 127 (see num::scaled_exp_product).
@@ -143,6 +152,7 @@ inline NegExp exp_neg(const Expr &t_hi, const Expr &t_lo, bool deep) {
     // and where it is not both are below 2.5e-4, where the lost part is below 2^-37).
     NegExp out;
     out.k = k;
+    out.always_scaled = deep == Deep::Always;
     Expr r, r_lo = f32(0.0f);
     if (num::narrow_result()) {
         // A narrow result needs 2^-12 at most: one reduction step (t_lo, below 2^-24 |t_hi|,
@@ -166,7 +176,7 @@ inline NegExp exp_neg(const Expr &t_hi, const Expr &t_lo, bool deep) {
                 ? fma(r * r, q, r)
                 : strict_apply({r, fma(r * r, q, r_lo)}, [](auto v) { return v[0] + v[1]; });
     Expr field = num::bits(k);
-    if (deep) {
+    if (deep == Deep::Select) {
         out.scaled = k < f32(magic - 57.5f);  // n <= -58
         field = field + select(out.scaled, Halide::Expr(unsigned(kDeepShift)), Halide::Expr(0u));
     } else {
@@ -185,71 +195,84 @@ inline DoubleFloat reciprocal(const DoubleFloat &d) {
 // v * 2^-58 where scaled (and `also`, if given), strictly (the one rounding of a subnormal
 // result), else v.
 inline Expr unscale(const NegExp &e, const Expr &v, const Expr &also = Expr()) {
-    if (Halide::Internal::is_const_zero(e.scaled)) return v;
     Expr small = strict_apply({v}, [](auto a) { return a[0] * f32(deep_unscale()); });
+    if (e.always_scaled) return small;
+    if (Halide::Internal::is_const_zero(e.scaled)) return v;
     return Halide::select(also.defined() ? (e.scaled && also) : e.scaled, small, v);
 }
 
 // ---- the normal tail Phi(-a) = erfc(a/sqrt2)/2 -------------------------------------------------
 // For a >= 0 (clamped at kNormalTailMax = 15.4, where e^(-a^2/2) reaches e^-118.6 and
-// a phi(a) < 2^-167):
-//   Phi(-a) = e^(-a^2/2) m(a),   G(a) = a m(a)   (G rises from 0 to 1/sqrt(2 pi))
-//   m(a) = 4 r f(q),  G(a) = 4 v f(q),  r = 1/(a + 4),  v = a r,  q = (a - 4) r = 1 - 8r,
-// where f(q) = (1 + a/4) m(a) is smooth and slowly varying on q in [-1, 0.59]: a minimax
-// polynomial of degree 10 (0.024 ULP; its terms all have one sign at q = -1, and q is well
-// conditioned elsewhere). m and G are sensitive to the rounding of r where a is small next to 4,
-// so r is carried as r + r_lo (the exact sum a + 4 and the division's residual), and v and q
-// are formed from both parts. The exponential takes the exact square of a (two_prod): e^(-a^2/2)
-// is relative-accurate down to the deep range (a > 9: 2^-58-scaled).
+// a phi(a) < 2^-167), with c = 1/sqrt(2 pi):
+//   Phi(-a) = c e^(-a^2/2) / (a + h(a)),   h(a) = 1/R(a) - a,   R the Mills ratio,
+// where h falls smoothly from sqrt(2/pi) at 0 to ~1/a. h = Ph/Qh, a rational minimax fit
+// (degrees 4 and 5 for float32 results, 0.06 2^-24 relative in a/(a + h) with float32
+// coefficients; 2 and 3 for narrow results, 3e-6), fitted against c_hi, c rounded to float32
+// (h absorbs c_hi's error: Ph(0) = 2 c_hi exactly). Then
+//   m(a) = Phi(-a) e^(a^2/2) = c_hi Qh / D,   G(a) = a m(a) = c_hi a Qh / D,   D = a Qh + Ph,
+// with one computed Qh in both numerator and D: where a Qh dominates D (large a) Qh's rounding
+// errors cancel, and h's error reaches the result damped by h / (a + h). Positive coefficients,
+// a >= 0: no cancellation anywhere. (Stop 22 replaced a degree-10 polynomial in q = (a - 4)/(a + 4)
+// with 1/(a + 4) carried as a double-float: 23 float operations per vector for m(a), against 11.)
+// The exponential takes the exact square of a (two_prod): e^(-a^2/2) is relative-accurate down to
+// the deep range.
 constexpr float kNormalTailMax = 15.4f;
+constexpr float kInvSqrt2PiHi = 0x1.988454p-2f, kInvSqrt2PiLo = -0x1.857936p-27f;  // c = hi + lo
 struct NormalTail {
-    Expr a;          // clamped
-    Expr r, r_lo, v, f;
-    NegExp e;        // e^(-a^2/2)
-    // m(a) = 4 (r + r_lo) f, one rounding
-    Expr m() const { return fma(r, f, r_lo * f) * f32(4.0f); }
+    Expr a;        // clamped
+    Expr q1, q;    // Q1 and Qh = 1 + a Q1
+    Expr d;        // D = a Qh + Ph
+    NegExp e;      // e^(-a^2/2)
+    // 1/(a + h) = Qh / D = hi + lo (unnormalized: lo may pass hi where a is large): hi = 1/D rounded,
+    // lo = hi a Q1 + (1/D - hi), the division's error from its exact residual. Qh's own rounding
+    // (up to 2^-24 of it, just above 1 near a = 0) and the division's are gone; what is left is
+    // D's, and a Q1's, damped where a is small.
+    DoubleFloat inv_a_plus_h() const {
+        Expr hi = strict_apply({d}, [](auto v) { return f32(1.0f) / v[0]; });
+        Expr lo_div = hi * residual(hi, d, f32(1.0f));
+        return {hi, fma(hi, q1 * a, lo_div)};
+    }
 };
-inline NormalTail normal_tail(const Expr &abs_x) {
+inline NormalTail normal_tail(const Expr &abs_x, Deep deep) {
     NormalTail t;
     t.a = Halide::min(abs_x, f32(kNormalTailMax));
-    Expr d = t.a + f32(4.0f);
-    Expr q;
-    if (num::narrow_result()) {
-        // r's rounding, 2^-24, is far below what a narrow result needs.
-        t.r = f32(1.0f) / d;
-        t.r_lo = f32(0.0f);
-        t.v = t.a * t.r;
-        q = fma(t.r, f32(-8.0f), f32(1.0f));
-    } else {
-        // a + 4 = d + d_lo exactly (Fast2Sum on the larger and the smaller)
-        Expr big = Halide::max(t.a, f32(4.0f)), small = Halide::min(t.a, f32(4.0f));
-        Expr d_lo = strict_apply({d, big, small}, [](auto v) { return v[2] - (v[0] - v[1]); });
-        DoubleFloat r = reciprocal({d, d_lo});
-        t.r = r.hi;
-        t.r_lo = r.lo;
-        t.v = fma(t.a, t.r, t.a * t.r_lo);
-        q = fma(t.r_lo, f32(-8.0f), fma(t.r, f32(-8.0f), f32(1.0f)));
-    }
-    static const float c[] = {0x1.82b4bcp-3f,   -0x1.373e3ap-3f,  0x1.8c6db8p-4f,  -0x1.7dff0ap-5f,
-                              0x1.eec8f0p-7f,   -0x1.ee4a88p-10f, -0x1.c9d7a8p-11f, 0x1.ac4e6cp-12f,
-                              0x1.69f51cp-15f,  -0x1.c662cap-15f, -0x1.6fcc60p-17f};
-    Expr f = f32(c[10]);
-    for (int k = 9; k >= 0; --k) f = fma(f, q, f32(c[k]));
-    t.f = f;
-    if (num::narrow_result()) {
+    // p1.., q1.. (p0 = 2 c_hi, q0 = 1)
+    static const std::vector<float> p32 = {0x1.fdf3a6p-2f, 0x1.4f4638p-3f, 0x1.dea73cp-6f, 0x1.3dc3aap-9f},
+                                    q32 = {0x1.145f56p+0f, 0x1.1ed674p-1f, 0x1.5890fcp-3f, 0x1.dee850p-6f,
+                                           0x1.3db6fcp-9f},
+                                    p16 = {0x1.2119b6p-2f, 0x1.8605d4p-5f},
+                                    q16 = {0x1.9e62fap-1f, 0x1.2a13a0p-2f, 0x1.830d80p-5f};
+    const bool narrow = num::narrow_result();
+    auto horner = [&](const std::vector<float> &c) {
+        Expr v = f32(c.back());
+        for (int k = int(c.size()) - 2; k >= 0; --k) v = fma(v, t.a, f32(c[k]));
+        return v;
+    };
+    t.q1 = horner(narrow ? q16 : q32);
+    t.q = fma(t.q1, t.a, f32(1.0f));
+    t.d = fma(t.a, t.q, fma(t.a, horner(narrow ? p16 : p32), f32(2.0f * kInvSqrt2PiHi)));
+    if (narrow) {
         // a^2 rounded: 2^-24 a^2 / 2 <= 7e-6 relative in e^(-a^2/2), enough for a narrow result
-        t.e = exp_neg((t.a * t.a) * f32(-0.5f), Expr(), true);
+        t.e = exp_neg(t.a * (t.a * f32(-0.5f)), Expr(), deep);
     } else {
-        DoubleFloat sq = two_prod(t.a, t.a);
-        t.e = exp_neg(sq.hi * f32(-0.5f), sq.lo * f32(-0.5f), true);
+        DoubleFloat sq = two_prod(t.a, t.a * f32(-0.5f));  // -a^2/2 exactly (a/2 exact but where a < 2^-125)
+        t.e = exp_neg(sq.hi, sq.lo, deep);
     }
     return t;
 }
 
-// e^t (x y) with one rounding: x y = p + p_lo exactly, then 2^n (p + (p u + p_lo)).
-inline Expr exp_times_product(const NegExp &e, const Expr &x, const Expr &y) {
-    DoubleFloat p = two_prod(x * e.two_n, y);
-    return strict_apply({p.hi, fma(p.hi, e.u, p.lo)}, [](auto v) { return v[0] + v[1]; });
+// G(a) e^(-a^2/2) = e^t c_hi a Qh / D = N / D, 2^-58-scaled as t.e is, with one rounding in all
+// (up to the last bits of N_lo and of 1/D in the correction): N = N_hi + N_lo exactly (a Qh 2^n
+// = p + p_lo and c_hi p = s + s_lo exactly, N = 2^n (s + (c_hi (p u + p_lo) + s_lo))); with
+// rho = 1/D rounded, W_hi = N_hi rho is within ~2 ulps of N / D, so N_hi - W_hi D is exact (an
+// FMA), and N / D = W_hi + (N_hi - W_hi D + N_lo) / D, the correction taken times rho.
+inline Expr normal_tail_product(const NormalTail &t) {
+    DoubleFloat p = two_prod(t.a * t.e.two_n, t.q);
+    DoubleFloat s = two_prod(p.hi, f32(kInvSqrt2PiHi));
+    Expr n_lo = fma(f32(kInvSqrt2PiHi), fma(p.hi, t.e.u, p.lo), s.lo);
+    Expr rho = strict_apply({t.d}, [](auto v) { return f32(1.0f) / v[0]; });
+    Expr w_hi = s.hi * rho;
+    return fma(residual(w_hi, t.d, s.hi) + n_lo, rho, w_hi);
 }
 
 }  // namespace hact::sf

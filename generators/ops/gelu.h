@@ -1,18 +1,21 @@
 // gelu(x) = x Phi(x) (PyTorch approximate='none'); gelu'(x) = Phi(x) + x phi(x).
 //
-// One formula on the whole line, from the normal tail Phi(-a) = e^(-a^2/2) m(a), a = |x|
-// (sf::normal_tail):
-//   W = a Phi(-a) = e^(-a^2/2) 4 v f(q), rounded once (sf::exp_times_product)
+// One formula on the whole line, from the normal tail Phi(-a) = e^(-a^2/2) m(a), a = |x|, with
+// the Mills-ratio form m(a) = c_hi Qh / D of sf::normal_tail (a rational fit, no polynomial of
+// high degree, no select between ranges):
+//   W = a Phi(-a) = e^(-a^2/2) c_hi a Qh / D: the numerator rounded once, then the division
+//   (sf::normal_tail_product); e^(-a^2/2) always 2^58-scaled (Deep::Always), W unscaled by one
+//   multiply (a second rounding only where W is subnormal)
 //   gelu(x) = -W for x < 0 (relative-accurate down to the last subnormal result, x = -14.5),
 //             x - W for x >= 0 (W <= x/2: no cancellation)
 //   gelu'(x) = Phi(x) + x phi(x) = [x >= 0] + s e^(-a^2/2) (a/sqrt(2 pi) - m(a)), s = sign(x):
-//   dy e^(-a^2/2) (rounded once), then one fma. The root of gelu' near x = -0.75 is where
-//   a/sqrt(2 pi) - m(a) cancels; the error there is that of the largest term.
-// Near 0 this is up to ~2.7 ULP (forward) and 3.3 ULP (backward, relative to the largest term;
-// the maximum of the full sweep, at x = -0.086) where minimax polynomials of Phi(x) - 1/2 and
-// gelu'(x) - 1/2 for |x| < 3/4 and |x| < 1 gave 0.5 ULP: they are gone because selecting between
-// the two forms cost 1.24x (forward) and 1.42x (backward) of the time (AVX-512, 32K elements, one
-// thread). The bound is 4 ULP; the forward maximum, 3.3 ULP at x = -11.27, is the tail's own.
+//   Qh / D as a double-float (NormalTail::inv_a_plus_h), the bracket rounded once, dy e^(-a^2/2)
+//   rounded once, then one fma. The root of gelu' near x = -0.75 is where the bracket cancels;
+//   the error there is that of the largest term.
+// Full sweep over every float32 (docs/sweeps.md): 2.7 ULP forward (at x = -1.43), 2.89 backward
+// (dy = 1, at x = -0.76, the root); the bound is 4 ULP. Against the degree-10 polynomial in
+// (a - 4)/(a + 4) before it (3.3 and 3.29 ULP), stop 22: forward 1.19-1.25x, backward 1.14x
+// (Intel Xeon, avx512, 1 thread, 2K to 1M elements), bf16 and f16 1.17-1.28x.
 // Choices (the spec is silent): gelu(-0) = -0; gelu(-inf) = -0 (as for finite x below -14.5);
 // gelu'(-inf) = 0 (dy * 0 in effect: NaN for a NaN dy), gelu'(+inf) = 1.
 #pragma once
@@ -24,22 +27,23 @@ namespace hact::ops {
 struct gelu : OpBase {
     static Expr forward(const Expr &x, const Params &) {
         using namespace num;
-        using Halide::select;
-        sf::NormalTail t = sf::normal_tail(Halide::abs(x));
-        Expr w = sf::exp_times_product(t.e, t.v * f32(4.0f), t.f);  // 2^-58-scaled where deep
-        Expr neg = x < f32(0.0f);
-        // x - 0 keeps the sign of x = -0
-        Expr y = select(neg, sf::unscale(t.e, -w), x - t.e.deep_or(w, f32(0.0f)));
+        sf::NormalTail t = sf::normal_tail(Halide::abs(x), sf::Deep::Always);
+        Expr w = sf::unscale(t.e, sf::normal_tail_product(t));  // a Phi(-a)
+        // -0 - w for x < 0, x - w else (x = -0 gives -0). The -0 from x's bits: Halide would
+        // make select(x < 0, -0.0f, x) a max(x, 0), which loses the sign of zero.
+        Expr minuend = from_bits(bits(x) & Halide::select(x < f32(0.0f), Halide::Expr(0x80000000u), Halide::Expr(0xffffffffu)));
+        Expr y = strict_apply({minuend, w}, [](auto v) { return v[0] - v[1]; });
         return keep_nan(x, y);
     }
     static Expr backward(const Expr &x, const Expr &dy, const Params &) {
         using namespace num;
         using Halide::select;
-        const float c_hi = 0x1.988454p-2f, c_lo = -0x1.857936p-27f;  // 1/sqrt(2 pi)
-        sf::NormalTail t = sf::normal_tail(Halide::abs(x));
+        sf::NormalTail t = sf::normal_tail(Halide::abs(x), sf::Deep::Select);
         Expr neg = x < f32(0.0f);
-        // k = a/sqrt(2 pi) - m(a), with the sign of x
-        Expr k = sf::fma(t.a, f32(c_hi), sf::fma(t.a, f32(c_lo), -t.m()));
+        // k = a/sqrt(2 pi) - m(a) = c a - c_hi Qh/D, Qh/D as a double-float: one rounding
+        sf::DoubleFloat rho = t.inv_a_plus_h();
+        Expr ca_lo = sf::fma(f32(-sf::kInvSqrt2PiHi), rho.lo, t.a * f32(sf::kInvSqrt2PiLo));
+        Expr k = sf::fma(f32(-sf::kInvSqrt2PiHi), rho.hi, sf::fma(t.a, f32(sf::kInvSqrt2PiHi), ca_lo));
         Expr de = t.e.value_times(dy);  // dy e^(-a^2/2), 2^-58-scaled where deep
         Expr dx = sf::fma(select(neg, -de, t.e.deep_or(de, f32(0.0f))), k,
                                 select(neg, f32(0.0f), dy));

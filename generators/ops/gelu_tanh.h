@@ -50,7 +50,7 @@ struct gelu_tanh : OpBase {
         Expr a = Halide::min(Halide::abs(x), f32(kClamp));
         sf::DoubleFloat z = abs_z(a);
         Expr t_hi = Halide::max(-z.hi, f32(sf::kExpNegMin));
-        sf::NegExp e = sf::exp_neg(t_hi, -z.lo, true);
+        sf::NegExp e = sf::exp_neg(t_hi, -z.lo, sf::Deep::Select);
         Expr neg = x < f32(0.0f);
         Expr xc = -a;  // x where x < 0 (clamped: -inf gives -0)
         Expr xn = xc * e.two_n;
@@ -64,7 +64,7 @@ struct gelu_tanh : OpBase {
         using Halide::select;
         Expr a = Halide::min(Halide::abs(x), f32(kClamp));
         sf::DoubleFloat z = abs_z(a);
-        sf::NegExp e = sf::exp_neg(Halide::max(-z.hi, f32(sf::kExpNegMin)), -z.lo, true);
+        sf::NegExp e = sf::exp_neg(Halide::max(-z.hi, f32(sf::kExpNegMin)), -z.lo, sf::Deep::Select);
         Expr neg = x < f32(0.0f);
         // c = |x z'(x)| = a (k0 + 3 k1 a^2) = 3 |z| - 2 k0 a as a double-float c + c_lo: 3 z_hi and
         // 2 k0_hi a exactly (two_prod), their difference by Fast2Sum (3 |z| >= 3 k0 a: at most 1.6

@@ -38,7 +38,7 @@ struct mish : OpBase {
         using Halide::select;
         Expr xc = Halide::clamp(x, f32(kClampLo), f32(kClampHi));
         Expr neg = xc < f32(0.0f);
-        sf::NegExp e = sf::exp_neg(-Halide::abs(xc), Expr(), true);
+        sf::NegExp e = sf::exp_neg(-Halide::abs(xc), Expr(), sf::Deep::Select);
         Expr ev = e.deep_or(e.value(), f32(0.0f));  // E itself (0 where negligible)
         // rho = E (E + 1) / (E^2 + 2E + 2) or E^2 / (E^2 + E + 1/2)
         Expr den = sf::fma(ev, ev + select(neg, f32(2.0f), f32(1.0f)), select(neg, f32(2.0f), f32(0.5f)));
@@ -57,7 +57,7 @@ struct mish : OpBase {
         using Halide::select;
         // w = e^x, x clamped to [-120, 15] (mish'(x) rounds to 1 above 15; below -120 see the flush)
         Expr xc = Halide::clamp(x, f32(kClampLo), f32(kBwdClampHi));
-        sf::NegExp e = sf::exp_neg(xc, Expr(), true);
+        sf::NegExp e = sf::exp_neg(xc, Expr(), sf::Deep::Select);
         Expr ws = e.value();                       // w, 2^-58-scaled where e.scaled (x < -40)
         Expr w = e.deep_or(ws, f32(0.0f));         // w itself (0 where negligible next to 1)
         // R = 1/delta = 1/((1 + w)^2 + 1): tanh(sp(x)) = 1 - 2R, 1 - tanh^2(sp(x)) = 4 (1+w)^2 R^2

@@ -24,7 +24,7 @@ struct tanh : OpBase {
         using namespace num;
         // tanh rounds to 1 above 9.01: clamping at 10 keeps E above e^-20 (and +-inf finite).
         Expr a = Halide::min(Halide::abs(x), f32(10.0f));
-        sf::NegExp e = sf::exp_neg(a * f32(-2.0f), Expr(), false);
+        sf::NegExp e = sf::exp_neg(a * f32(-2.0f), Expr(), sf::Deep::None);
         Expr t = strict_apply({e.expm1(), e.one_plus_parts().hi}, [](auto v) { return -v[0] / v[1]; });
         // |t| with the sign of x (bit operations: signed zeros survive fast-math).
         Expr y = from_bits((bits(t) & Expr(0x7fffffffu)) | (bits(x) & Expr(0x80000000u)));
@@ -35,7 +35,7 @@ struct tanh : OpBase {
         Expr a = Halide::abs(x);
         Expr flush = a > f32(-sf::kExpNegMin / 2);
         a = Halide::min(a, f32(-sf::kExpNegMin / 2));
-        sf::NegExp e = sf::exp_neg(a * f32(-2.0f), Expr(), true);
+        sf::NegExp e = sf::exp_neg(a * f32(-2.0f), Expr(), sf::Deep::Select);
         // dy E / ((1 + E)/2)^2: dy 2^n is exact (2^n <= 1), so the numerator rounds once, and
         // nothing overflows for any finite dy.
         Expr dn = dy * e.two_n;
