@@ -33,6 +33,9 @@ enum {
     kFusedElements = 1 << 16,
     /* Expanded weights and column sums up to this many bytes live on the stack. */
     kStackScratch = 8192,
+    /* The one-pass backward splits rows longer than this many elements into sub-rows
+     * (one_pass_backward). */
+    kSubRow = 256,
 };
 
 static _Atomic int forced_layout; /* hacti_set_prelu_layout: 0 = by shape */
@@ -251,6 +254,49 @@ static hact_status column_scratch(const hacti_call *c, prelu_scratch *sc, const 
     return HACT_OK;
 }
 
+/* The one-pass backward (dx and the row sums, HACTI_CH_BWD_WGRAD) over p's [outer, channels,
+ * inner] in the row layout l: each kernel row is summed, then its dx written while the row is in
+ * L1. A long row is not (x and dy of 8192 float32 elements are 64 KiB), so a row longer than
+ * kSubRow elements goes as k sub-rows, k a power of two: the shape [outer, channels k, inner / k],
+ * each weight repeated k times, each channel's k sums added back (inner / k a multiple of 16
+ * elements). [64, 64, 8192] float32, one thread (experiments/prelu_shapes.c, Intel Xeon):
+ * 39.1-39.6 ms as rows of 8192, 37 as sub-rows of 2048, 34 of 1024, 31.6-32.3 of 512, 30.3-31.0
+ * of 256, 33.0 of 128; dx alone 25.6-26.5. */
+static hact_status one_pass_backward(prelu_run *p, const prelu_layout *l, const void *weight, double *sums,
+                                     size_t outer) {
+    const size_t channels = p->channels, inner = p->inner;
+    size_t k = 1;
+    while (inner / k > kSubRow && (inner / k) % 32 == 0) k *= 2;
+    if (k == 1) {
+        p->dw = sums;
+        return prelu_pass(p, l, HACTI_CH_BWD_WGRAD);
+    }
+    const size_t es = hacti_dtype_size(p->c->dtype);
+    unsigned char *w = malloc(channels * k * es);
+    double *sub_sums = calloc(channels * k, sizeof *sub_sums);
+    if (!w || !sub_sums) {
+        free(w);
+        free(sub_sums);
+        return hacti_fail(HACT_ERR_OUT_OF_MEMORY, "%s(prelu): %zu sub-row weights", p->c->entry, channels * k);
+    }
+    for (size_t c = 0; c < channels; ++c)
+        for (size_t j = 0; j < k; ++j) memcpy(w + (c * k + j) * es, (const unsigned char *)weight + c * es, es);
+    const prelu_layout sub = {0, outer * channels * k, inner / k, 0, 0};
+    p->channels = channels * k;
+    p->inner = inner / k;
+    p->weight = w;
+    p->dw = sub_sums;
+    const hact_status s = prelu_pass(p, &sub, HACTI_CH_BWD_WGRAD);
+    for (size_t c = 0; c < channels; ++c)
+        for (size_t j = 0; j < k; ++j) sums[c] += sub_sums[c * k + j];
+    p->channels = channels;
+    p->inner = inner;
+    p->weight = weight;
+    free(w);
+    free(sub_sums);
+    return s;
+}
+
 static hact_status check_prelu(hacti_call *c, const char *entry, hact_dtype dtype, hacti_channel_dir dir,
                                const void *weight, size_t outer, size_t channels, size_t inner,
                                size_t *rows) {
@@ -359,8 +405,7 @@ hact_status hact_prelu_backward(hact_dtype dtype, const void *x, const void *wei
         p.dy = at(dy, at0, dtype);
         if (one_pass) {
             p.out = (uint8_t *)dx + at0 * es;
-            p.dw = sums;
-            s = prelu_pass(&p, &lc, HACTI_CH_BWD_WGRAD);
+            s = one_pass_backward(&p, &lc, weight, sums, outer);
             continue;
         }
         if (sums) {

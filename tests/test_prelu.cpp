@@ -21,8 +21,10 @@ std::vector<OpOnlyIsa> prelu_cases() {
 }
 
 TEST_P(PRelu, MatchesReferencePerChannel) {
+    // [2, 5, 4096] and [3, 2, 6144]: the one-pass backward's sub-rows (runtime/prelu.c,
+    // one_pass_backward: 16 of 256 and 32 of 192 elements per row)
     for (Shape s : {Shape{1, 1, 1}, Shape{2, 3, 37}, Shape{4, 16, 1000}, Shape{512, 64, 1}, Shape{3, 1, 4097},
-                    Shape{7, 5, 17}}) {
+                    Shape{7, 5, 17}, Shape{2, 5, 4096}, Shape{3, 2, 6144}}) {
         const size_t n = s.outer * s.channels * s.inner;
         SCOPED_TRACE(std::to_string(s.outer) + "x" + std::to_string(s.channels) + "x" + std::to_string(s.inner));
         auto g = rng(n + s.channels);
