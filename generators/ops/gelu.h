@@ -3,9 +3,10 @@
 // One formula on the whole line, from the normal tail Phi(-a) = e^(-a^2/2) m(a), a = |x|, with
 // the Mills-ratio form m(a) = c_hi Qh / D of sf::normal_tail (a rational fit, no polynomial of
 // high degree, no select between ranges):
-//   W = a Phi(-a) = e^(-a^2/2) c_hi a Qh / D: the numerator rounded once, then the division
-//   (sf::normal_tail_product); e^(-a^2/2) always 2^58-scaled (Deep::Always), W unscaled by one
-//   multiply (a second rounding only where W is subnormal)
+//   W = a Phi(-a) = e^(-a^2/2) c_hi a Qh / D with one rounding (sf::normal_tail_product: the
+//   numerator as a double-float, the quotient corrected from its exact residual); e^(-a^2/2)
+//   always 2^58-scaled (Deep::Always), W unscaled by one multiply (a second rounding only where
+//   W is subnormal)
 //   gelu(x) = -W for x < 0 (relative-accurate down to the last subnormal result, x = -14.5),
 //             x - W for x >= 0 (W <= x/2: no cancellation)
 //   gelu'(x) = Phi(x) + x phi(x) = [x >= 0] + s e^(-a^2/2) (a/sqrt(2 pi) - m(a)), s = sign(x):
@@ -31,7 +32,8 @@ struct gelu : OpBase {
         Expr w = sf::unscale(t.e, sf::normal_tail_product(t));  // a Phi(-a)
         // -0 - w for x < 0, x - w else (x = -0 gives -0). The -0 from x's bits: Halide would
         // make select(x < 0, -0.0f, x) a max(x, 0), which loses the sign of zero.
-        Expr minuend = from_bits(bits(x) & Halide::select(x < f32(0.0f), Halide::Expr(0x80000000u), Halide::Expr(0xffffffffu)));
+        Expr keep = Halide::select(x < f32(0.0f), Halide::Expr(0x80000000u), Halide::Expr(0xffffffffu));
+        Expr minuend = from_bits(bits(x) & keep);
         Expr y = strict_apply({minuend, w}, [](auto v) { return v[0] - v[1]; });
         return keep_nan(x, y);
     }
