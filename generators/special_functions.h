@@ -9,6 +9,9 @@
 // a >= 0, ...); the ops (generators/ops/<op>.h) impose special values (NaN, infinities) around them.
 #pragma once
 
+#include <cstdlib>
+#include <iostream>
+
 #include "numerics.h"
 
 namespace hact::sf {
@@ -88,7 +91,8 @@ inline float deep_unscale() { return std::ldexp(1.0f, -kDeepShift); }
 //   Deep::Always: 2^(n + 58) everywhere (the shift is in the magic constant: no compare, no
 //   select), for a caller whose result is a product of the value: it multiplies that result by
 //   2^-58 once at the end (unscale; exact where the result is normal, a second rounding, < 1 ULP
-//   in all, where it is subnormal). value() and the forms built on 1 + e^t do not apply there.
+//   in all, where it is subnormal). value() is then the scaled value; expm1() and the forms built
+//   on 1 + e^t refuse it (a generator error).
 enum class Deep { None, Select, Always };
 
 struct NegExp {
@@ -98,6 +102,13 @@ struct NegExp {
     Expr k;       // n + kMagic (+ 58 with Deep::Always), exactly (for conditions on n)
     bool always_scaled = false;  // Deep::Always
     static constexpr float kMagic = 0x1.8p23f + 127.0f;
+    // A build-time error (as generators/activation_generator.cpp's fail): a form that needs e^t
+    // itself asked of a Deep::Always exponential.
+    void require_unscaled(const char *what) const {
+        if (!always_scaled) return;
+        std::cerr << "hact generator: sf::NegExp::" << what << " needs e^t unscaled, not Deep::Always\n";
+        std::exit(1);
+    }
     // n >= m
     Expr n_at_least(int m) const {
         return k > f32(kMagic + float(m) - 0.5f + (always_scaled ? float(kDeepShift) : 0.0f));
@@ -109,7 +120,10 @@ struct NegExp {
     // e^t < 2^-24, 2^n - 1 rounds to -1 and so does the result, within 2^-24 of the exact one
     // (one ulp there). Rounding once for n < -24 too (value() - 1 there) took a select and two
     // operations more per vector (tanh's forward: 17 float operations per vector instead of 19).
-    Expr expm1() const { return deep_or(fma(two_n, u, two_n - f32(1.0f)), f32(-1.0f)); }
+    Expr expm1() const {
+        require_unscaled("expm1");
+        return deep_or(fma(two_n, u, two_n - f32(1.0f)), f32(-1.0f));
+    }
     // e^t v, one rounding (2^n v is exact)
     Expr value_times(const Expr &v) const {
         Expr vn = v * two_n;
@@ -121,6 +135,7 @@ struct NegExp {
     // is 1 + e^t rounded once for n >= -23 (2^n + 1 exact) and within 1 ulp of it below; 0 + 1
     // where scaled (e^t negligible).
     DoubleFloat one_plus_parts() const {
+        require_unscaled("one_plus_parts");
         Expr p2 = deep_or(two_n, f32(0.0f));
         Expr d = fma(p2, u, p2 + f32(1.0f));
         return {d, fma(p2, u, strict_apply({p2, d}, [](auto v) { return v[0] - (v[1] - f32(1.0f)); }))};
@@ -187,9 +202,11 @@ inline NegExp exp_neg(const Expr &t_hi, const Expr &t_lo, Deep deep) {
 }
 
 // 1/(d + d_lo) = r + r_lo: r rounded once, r_lo from the division's exact residual 1 - r d.
+// A d.lo that is the constant 0 (d a float) adds no operation.
 inline DoubleFloat reciprocal(const DoubleFloat &d) {
     Expr r = strict_apply({d.hi}, [](auto v) { return f32(1.0f) / v[0]; });
-    return {r, r * fma(-r, d.lo, residual(r, d.hi, f32(1.0f)))};
+    Expr rest = residual(r, d.hi, f32(1.0f));
+    return {r, r * (Halide::Internal::is_const_zero(d.lo) ? rest : fma(-r, d.lo, rest))};
 }
 
 // v * 2^-58 where scaled (and `also`, if given), strictly (the one rounding of a subnormal
@@ -208,7 +225,8 @@ inline Expr unscale(const NegExp &e, const Expr &v, const Expr &also = Expr()) {
 // where h falls smoothly from sqrt(2/pi) at 0 to ~1/a. h = Ph/Qh, a rational minimax fit
 // (degrees 4 and 5 for float32 results, 0.06 2^-24 relative in a/(a + h) with float32
 // coefficients; 2 and 3 for narrow results, 3e-6), fitted against c_hi, c rounded to float32
-// (h absorbs c_hi's error: Ph(0) = 2 c_hi exactly). Then
+// (h absorbs c_hi's error: Ph(0) = 2 c_hi exactly; experiments/fit_mills_ratio.py prints both
+// sets). Then
 //   m(a) = Phi(-a) e^(a^2/2) = c_hi Qh / D,   G(a) = a m(a) = c_hi a Qh / D,   D = a Qh + Ph,
 // with one computed Qh in both numerator and D: where a Qh dominates D (large a) Qh's rounding
 // errors cancel, and h's error reaches the result damped by h / (a + h). Positive coefficients,
@@ -228,9 +246,8 @@ struct NormalTail {
     // (up to 2^-24 of it, just above 1 near a = 0) and the division's are gone; what is left is
     // D's, and a Q1's, damped where a is small.
     DoubleFloat inv_a_plus_h() const {
-        Expr hi = strict_apply({d}, [](auto v) { return f32(1.0f) / v[0]; });
-        Expr lo_div = hi * residual(hi, d, f32(1.0f));
-        return {hi, fma(hi, q1 * a, lo_div)};
+        DoubleFloat r = reciprocal({d, f32(0.0f)});
+        return {r.hi, fma(r.hi, q1 * a, r.lo)};
     }
 };
 inline NormalTail normal_tail(const Expr &abs_x, Deep deep) {

@@ -279,8 +279,7 @@ static hact_status one_pass_backward(prelu_run *p, const prelu_layout *l, const 
         free(sub_sums);
         return hacti_fail(HACT_ERR_OUT_OF_MEMORY, "%s(prelu): %zu sub-row weights", p->c->entry, channels * k);
     }
-    for (size_t c = 0; c < channels; ++c)
-        for (size_t j = 0; j < k; ++j) memcpy(w + (c * k + j) * es, (const unsigned char *)weight + c * es, es);
+    expand_weights(w, weight, channels, k, channels * k, es); /* w[c k + j] = weight[c] */
     const prelu_layout sub = {0, outer * channels * k, inner / k, 0, 0};
     p->channels = channels * k;
     p->inner = inner / k;
