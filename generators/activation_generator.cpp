@@ -228,7 +228,20 @@ Expr bf16_pairs(const std::vector<Expr> &words, const std::function<Expr(const s
     return packed;
 }
 
-class Forward : public Generator<Forward> {
+// Every kernel's generator: its pipeline (generate() and schedule(), the loops from schedules/),
+// with the target family's passes over the lowered code (schedules::add_lowering_passes: software
+// prefetch on x86).
+template <class T>
+class Kernel : public Generator<T> {
+protected:
+    Pipeline build_pipeline() override {
+        Pipeline p = Generator<T>::build_pipeline();
+        schedules::add_lowering_passes(this->get_target(), p);
+        return p;
+    }
+};
+
+class Forward : public Kernel<Forward> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
@@ -262,7 +275,7 @@ private:
     Var i{"i"};
 };
 
-class Backward : public Generator<Backward> {
+class Backward : public Kernel<Backward> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
@@ -298,7 +311,7 @@ private:
     Var i{"i"};
 };
 
-class ParamGrad : public Generator<ParamGrad> {
+class ParamGrad : public Kernel<ParamGrad> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
@@ -341,7 +354,7 @@ private:
 //   hact_glu_forward   out(i, r) = g(a) b
 //   hact_glu_backward  (da, db)(i, r) = (g'(a) (dy b), dy g(a)), one loop, two outputs
 // Each product is rounded once, strictly (documented bounds: the gate's, plus one rounding).
-class GluForward : public Generator<GluForward> {
+class GluForward : public Kernel<GluForward> {
 public:
     GeneratorParam<std::string> op{"op", ""};  // the gate
     GeneratorParam<std::string> dtype{"dtype", "f32"};
@@ -369,7 +382,7 @@ private:
     Var i{"i"}, r{"r"};
 };
 
-class GluBackward : public Generator<GluBackward> {
+class GluBackward : public Kernel<GluBackward> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
@@ -437,7 +450,7 @@ Expr channel_weight(const Weight &weight, const Expr &channels, const Expr &firs
 }
 
 template <WeightOf W>
-class ChannelForward : public Generator<ChannelForward<W>> {
+class ChannelForward : public Kernel<ChannelForward<W>> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
@@ -475,7 +488,7 @@ void define_channel_dx(Out &dx, const In &x, const In &dy, const Weight &weight,
 }
 
 template <WeightOf W>
-class ChannelBackward : public Generator<ChannelBackward<W>> {
+class ChannelBackward : public Kernel<ChannelBackward<W>> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
@@ -532,7 +545,7 @@ void define_row_sums(Func row_sum, Func lanes, const Var &r, const Expr &n,
 }
 
 template <WeightOf W>
-class ChannelWeightGrad : public Generator<ChannelWeightGrad<W>> {
+class ChannelWeightGrad : public Kernel<ChannelWeightGrad<W>> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
@@ -584,7 +597,7 @@ private:
 // experiments/prelu_row_sums.py). The runtime calls it
 // only where dx is apart from x and dy: it may sum a block again from them (exact = 1).
 //   hact_channel_backward_weight_grad  (x, dy, weight, channels, first_row) -> dx, row_sum
-class RowBackwardWeightGrad : public Generator<RowBackwardWeightGrad> {
+class RowBackwardWeightGrad : public Kernel<RowBackwardWeightGrad> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
@@ -625,7 +638,7 @@ using ColumnWeightGrad = ChannelWeightGrad<WeightOf::Column>;
 // the runtime provides it with stream-ordered memory (no allocation inside the kernel that a
 // call on another stream could reuse too early). accumulate != 0 adds the total to prior (the
 // runtime passes the output itself for the chunks after the first of a call over 2^31 elements).
-class ParamGradTotal : public Generator<ParamGradTotal> {
+class ParamGradTotal : public Kernel<ParamGradTotal> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};

@@ -15,6 +15,9 @@ const cpu::Tuning tuning = {
     // AVX2's two 256-bit registers, within the 32 NEON registers the exp/divide chains need.
     .registers_per_iteration = 4,
     .reduction_task_vectors = 1 << 10,
+    // No software prefetch: not measured on ARM hardware (the NEON builds run under qemu).
+    .prefetch_bytes = 0,
+    .prefetch_min_nodes_per_line = 0,
 };
 
 }  // namespace hact::schedules::arm

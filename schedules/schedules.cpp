@@ -60,6 +60,10 @@ void column_reduction(const Target &target, Halide::Func col_sum, const Halide::
     no_schedule(target);
 }
 
+void add_lowering_passes(const Target &target, Halide::Pipeline pipeline) {
+    if (target.has_gpu_feature()) return;
+    if (const cpu::Tuning *t = cpu_family(target)) cpu::add_prefetch(*t, pipeline);
+}
 void block_reduction(const Target &target, Halide::Func partial, const Halide::RDom &ri, Halide::Func total,
                      const Halide::RDom &rb, Halide::Func grad, const std::vector<Halide::Expr> &cases) {
     if (target.has_feature(Target::CUDA))

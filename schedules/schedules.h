@@ -54,6 +54,9 @@ void row_reduction_with(const Halide::Target &target, Halide::Func row_sum, Hali
 void column_reduction(const Halide::Target &target, Halide::Func col_sum, const Halide::RDom &rr,
                       const std::vector<Halide::Expr> &cases);
 
+// Passes over a kernel's lowered code, after Halide's own, that the target family wants (every
+// generator adds them to its pipeline): the CPU families' software prefetch.
+void add_lowering_passes(const Halide::Target &target, Halide::Pipeline pipeline);
 // The CPU loop structure (cpu.cpp), shared by the CPU families; each family's file gives its numbers.
 namespace cpu {
 struct Tuning {
@@ -66,6 +69,8 @@ struct Tuning {
     int min_task_elements, max_task_elements;
     int registers_per_iteration;  // vectors of the natural width per loop iteration
     int reduction_task_vectors;   // lane-vectors per parallel task of a parameter-gradient sum
+    int prefetch_bytes;           // software prefetch this far ahead in each input stream (0: none),
+    int prefetch_min_nodes_per_line;  // in loops with at least this much math per cache line read
 };
 void elementwise(const Halide::Target &target, const Tuning &tuning, Halide::Func out,
                  const Halide::Expr &extent, const std::vector<Halide::Expr> &cases, Lanes lanes);
@@ -78,6 +83,10 @@ void row_reduction_with(const Halide::Target &target, const Tuning &tuning, Hali
 void column_reduction(const Halide::Target &target, const Tuning &tuning, Halide::Func col_sum,
                       const Halide::RDom &rr, const std::vector<Halide::Expr> &cases);
 int arithmetic_nodes(const Halide::Func &f);
+// The software prefetch of every innermost loop (tuning.prefetch_bytes ahead), as a pass over the
+// lowered code: Halide's prefetch directive cannot say it (cpu.cpp).
+void add_prefetch(const Tuning &tuning, Halide::Pipeline pipeline);
+Halide::Internal::IRMutator *prefetch_pass(int distance, int locality);
 }  // namespace cpu
 namespace x86 {
 extern const cpu::Tuning tuning;

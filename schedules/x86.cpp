@@ -24,6 +24,12 @@ const cpu::Tuning tuning = {
     .registers_per_iteration = 2,
     // Reduction: lane-vectors summed serially per parallel task.
     .reduction_task_vectors = 1 << 10,
+    // Software prefetch 2 KiB ahead in every input of loops with 10 or more IR nodes per
+    // 64-byte line read (cpu.cpp, "software prefetch"): 2^25-element calls of silu 1.3x, gelu
+    // 1.25-1.4x, their bf16 forms 1.5-2x faster on 4 KiB pages; relu (4 nodes per line) and the
+    // other cheap ops keep their loops as they were.
+    .prefetch_bytes = 2048,
+    .prefetch_min_nodes_per_line = 10,
 };
 
 }  // namespace hact::schedules::x86
