@@ -14,8 +14,6 @@ const cpu::Tuning tuning = {
     // Four 128-bit vectors per iteration (16 float32): the same elements in flight per loop as
     // AVX2's two 256-bit registers, within the 32 NEON registers the exp/divide chains need.
     .registers_per_iteration = 4,
-    .registers_per_iteration_long_math = 4,
-    .long_math_nodes = 50,
     .reduction_task_vectors = 1 << 10,
     // No software prefetch: not measured on ARM hardware (the NEON builds run under qemu).
     .prefetch_bytes = 0,

@@ -41,22 +41,20 @@ int arithmetic_nodes(const Func &f) {
 void elementwise(const Target &target, const Tuning &tuning, Func out, const Expr &extent,
                  const std::vector<Expr> &cases, Lanes lanes) {
     const int values_per_element = lanes.values_per_element;
-    const int64_t nodes = std::max(1, arithmetic_nodes(out));
-    // Long math (per value of it) gets more vectors per loop iteration.
-    const int registers = nodes / values_per_element >= tuning.long_math_nodes
-                              ? tuning.registers_per_iteration_long_math
-                              : tuning.registers_per_iteration;
+    const int kRegistersPerIteration = tuning.registers_per_iteration;
     // i: contiguous elements (vectorized); r: rows, for 2-D outputs (the GLU kernels).
     Var i = out.args()[0];
     std::optional<Var> r;
     if (out.dimensions() == 2) r = out.args()[1];
     Var io("io"), iv("iv");
-    const int vec = std::max(1, target.natural_vector_size(UInt(lanes.lane_bits)) * registers / values_per_element);
+    const int vec = std::max(1, target.natural_vector_size(UInt(lanes.lane_bits)) * kRegistersPerIteration /
+                                    values_per_element);
     // Work, not elements, sets the parallel grain: a task holds task_work (elements x IR nodes
     // per element) within [min, max]_task_elements, so cheap math gets long tasks (less pool
     // overhead per byte); a call goes parallel from parallel_min_work, and two minimal tasks.
     // Counts below are of out's elements: an element holding values_per_element values of the
     // math (its nodes counted that many times) stands for that many elements of the tuning's.
+    const int64_t nodes = std::max(1, arithmetic_nodes(out));
     const int64_t min_task = tuning.min_task_elements / values_per_element,
                   max_task = tuning.max_task_elements / values_per_element;
     const int task_vectors = (int)std::clamp<int64_t>(tuning.task_work / nodes, min_task, max_task) / vec;

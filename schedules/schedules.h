@@ -67,9 +67,7 @@ struct Tuning {
     int64_t parallel_min_work;
     int64_t task_work;
     int min_task_elements, max_task_elements;
-    int registers_per_iteration;  // vectors of the natural width per loop iteration,
-    int registers_per_iteration_long_math;  // and for math of long_math_nodes IR nodes per value
-    int long_math_nodes;                    // and more (elementwise kernels)
+    int registers_per_iteration;  // vectors of the natural width per loop iteration
     int reduction_task_vectors;   // lane-vectors per parallel task of a parameter-gradient sum
     int prefetch_bytes;           // software prefetch this far ahead in each input stream (0: none),
     int prefetch_min_nodes_per_line;  // in loops with at least this much math per cache line read

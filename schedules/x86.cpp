@@ -20,15 +20,8 @@ const cpu::Tuning tuning = {
     .max_task_elements = 1 << 16,
     // Vectors per loop iteration: two registers keep more of the ~60-cycle dependency chain of
     // the exp/divide in flight (measured 4-7% on Zen 5 for silu; shared/notes/silu-numerics.md).
-    // Four where the math has 50 IR nodes per value or more (the backward kernels of the
-    // transcendental ops, gelu, gelu_tanh, celu, softplus): on the Intel Xeon VM, avx512, 2K
-    // and 32K elements, gelu_tanh backward 1.11-1.17x, mish backward 1.06-1.11x, silu backward
-    // 1.07x, gelu_tanh forward 1.04-1.12x; the shorter forward kernels (silu, sigmoid, tanh:
-    // 37-39 nodes) 0.96-0.98x and relu 0.93x with four, so they keep two. AVX2 gained with four
-    // too (1.02-1.14x, all ops measured).
+    // AVX2 and SSE have 16 vector registers, AVX-512 32: more would spill on the first two.
     .registers_per_iteration = 2,
-    .registers_per_iteration_long_math = 4,
-    .long_math_nodes = 50,
     // Reduction: lane-vectors summed serially per parallel task.
     .reduction_task_vectors = 1 << 10,
     // Software prefetch 2 KiB ahead in every input of loops with 10 or more IR nodes per
