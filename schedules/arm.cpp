@@ -17,7 +17,7 @@ const cpu::Tuning tuning = {
     .reduction_task_vectors = 1 << 10,
     // No software prefetch: not measured on ARM hardware (the NEON builds run under qemu).
     .prefetch_bytes = 0,
-    .prefetch_min_nodes_per_line = 0,
+    .prefetch_min_nodes_per_input = 0,
 };
 
 }  // namespace hact::schedules::arm

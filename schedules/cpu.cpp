@@ -225,12 +225,13 @@ using namespace Halide::Internal;
 
 class PrefetchAhead : public IRMutator {
 public:
-    PrefetchAhead(int distance, int min_nodes_per_line) : distance(distance), min_nodes_per_line(min_nodes_per_line) {}
+    PrefetchAhead(int distance, int min_nodes_per_input)
+        : distance(distance), min_nodes_per_input(min_nodes_per_input) {}
 
 private:
     static constexpr int kLine = 64;  // bytes per cache line
     const int distance;               // bytes
-    const int min_nodes_per_line;     // IR nodes of the loop body per cache line it reads
+    const int min_nodes_per_input;    // IR nodes of the loop body per input stream it reads
     bool in_innermost = false, placed = false;
     using IRMutator::visit;
 
@@ -298,14 +299,15 @@ private:
         if (op->for_type != ForType::Serial || has_loop(op->body)) return IRMutator::visit(op);
         body_contents = Contents();
         op->body.accept(&body_contents);
-        // Short math per cache line read (relu, hardswish: 4-9 nodes) keeps enough lines in
-        // flight without, and the prefetches cost it in cache (relu backward 0.86x at 2K).
-        int lines = 0;
+        // Short math per input (relu, hardswish: 8-15 nodes) keeps enough lines in flight
+        // without, and the prefetches cost it in cache (relu backward 0.86x at 2K). The body's
+        // nodes are vector operations, so nodes per input stream measure the instructions per
+        // line read whatever the vector width.
         std::set<std::string> inputs;
         for (const Load *l : body_contents.loads)
-            if (l->param.defined() && inputs.insert(l->name).second)
-                lines += (l->type.bytes() * l->type.lanes() + kLine - 1) / kLine;
-        if (lines == 0 || body_contents.nodes < min_nodes_per_line * lines) return IRMutator::visit(op);
+            if (l->param.defined()) inputs.insert(l->name);
+        if (inputs.empty() || body_contents.nodes < min_nodes_per_input * (int)inputs.size())
+            return IRMutator::visit(op);
         enclosing_lets.clear();
         in_innermost = true;
         placed = false;
@@ -346,7 +348,7 @@ private:
 
 void add_prefetch(const Tuning &tuning, Pipeline pipeline) {
     if (tuning.prefetch_bytes > 0)
-        pipeline.add_custom_lowering_pass(new PrefetchAhead(tuning.prefetch_bytes, tuning.prefetch_min_nodes_per_line));
+        pipeline.add_custom_lowering_pass(new PrefetchAhead(tuning.prefetch_bytes, tuning.prefetch_min_nodes_per_input));
 }
 
 }  // namespace hact::schedules::cpu

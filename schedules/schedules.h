@@ -70,7 +70,7 @@ struct Tuning {
     int registers_per_iteration;  // vectors of the natural width per loop iteration
     int reduction_task_vectors;   // lane-vectors per parallel task of a parameter-gradient sum
     int prefetch_bytes;           // software prefetch this far ahead in each input stream (0: none),
-    int prefetch_min_nodes_per_line;  // in loops with at least this much math per cache line read
+    int prefetch_min_nodes_per_input;  // in loops with at least this much math per input stream
 };
 void elementwise(const Halide::Target &target, const Tuning &tuning, Halide::Func out,
                  const Halide::Expr &extent, const std::vector<Halide::Expr> &cases, Lanes lanes);

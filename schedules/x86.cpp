@@ -21,15 +21,19 @@ const cpu::Tuning tuning = {
     // Vectors per loop iteration: two registers keep more of the ~60-cycle dependency chain of
     // the exp/divide in flight (measured 4-7% on Zen 5 for silu; shared/notes/silu-numerics.md).
     // AVX2 and SSE have 16 vector registers, AVX-512 32: more would spill on the first two.
+    // Four for the long kernels (50 IR nodes per value and more) was measured and reverted (Intel
+    // Xeon VM, avx512, 1 thread): in cache gelu_tanh backward 1.11-1.16x, mish and silu backward
+    // 1.07-1.08x, but at 2^25 elements with the prefetch below gelu forward 0.79x, backward 0.87x,
+    // gelu_tanh backward 0.84x.
     .registers_per_iteration = 2,
     // Reduction: lane-vectors summed serially per parallel task.
     .reduction_task_vectors = 1 << 10,
-    // Software prefetch 2 KiB ahead in every input of loops with 10 or more IR nodes per
-    // 64-byte line read (cpu.cpp, "software prefetch"): 2^25-element calls of silu 1.3x, gelu
-    // 1.25-1.4x, their bf16 forms 1.5-2x faster on 4 KiB pages; relu (4 nodes per line) and the
-    // other cheap ops keep their loops as they were.
+    // Software prefetch 2 KiB ahead in every input of loops with 20 or more IR nodes per input
+    // stream (cpu.cpp, "software prefetch"): 2^25-element calls of silu 1.3x, gelu 1.25-1.4x,
+    // their bf16 forms 1.5-2x faster on 4 KiB pages; relu (8 nodes per input), hardswish (15)
+    // and the other cheap ops keep their loops as they were.
     .prefetch_bytes = 2048,
-    .prefetch_min_nodes_per_line = 10,
+    .prefetch_min_nodes_per_input = 20,
 };
 
 }  // namespace hact::schedules::x86
