@@ -86,7 +86,6 @@ int arithmetic_nodes(const Halide::Func &f);
 // The software prefetch of every innermost loop (tuning.prefetch_bytes ahead), as a pass over the
 // lowered code: Halide's prefetch directive cannot say it (cpu.cpp).
 void add_prefetch(const Tuning &tuning, Halide::Pipeline pipeline);
-Halide::Internal::IRMutator *prefetch_pass(int distance, int locality);
 }  // namespace cpu
 namespace x86 {
 extern const cpu::Tuning tuning;
