@@ -58,6 +58,13 @@ hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *
                                learnable ? HACTI_PGRAD : HACTI_FWD, params));
     return no_cuda("hact_cuda_backward_params");
 }
+hact_status hacti_cuda_run_glu(const hacti_call *c, size_t rows, size_t len, const hacti_plane *planes,
+                               int nplanes, void *stream) {
+    (void)rows, (void)len, (void)planes, (void)nplanes, (void)stream;
+    return hacti_fail(HACT_ERR_DEVICE_UNAVAILABLE,
+                      "%s(%s): this build of hact has no CUDA kernels (configured with HACT_CUDA=OFF)", c->entry,
+                      c->name);
+}
 #else
 
 /* The few driver API types and values used here (cuda.h is not needed to build hact). */
@@ -377,6 +384,56 @@ hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *
         s = pgrad_chunk(&c, &uc, x, dy, off, len, off > 0, grad);
     }
     return leave(s);
+}
+
+/* ---- the GLU family (glu.c checks the arguments and lays out the rows) ---------------------- */
+typedef int (*cuda_glufwd_fn)(void *, halide_buffer_t *, halide_buffer_t *, HACTI_P, halide_buffer_t *);
+typedef int (*cuda_glubwd_fn)(void *, halide_buffer_t *, halide_buffer_t *, halide_buffer_t *, HACTI_P,
+                              halide_buffer_t *, halide_buffer_t *);
+
+typedef struct glu_device_run {
+    const hacti_call *c;
+    hacti_cuda_uc *uc;
+    const hacti_plane *planes;
+    int nplanes;
+} glu_device_run;
+
+/* One kernel call over block [r0, r0 + rc) x [l0, l0 + lc): the CPU's 2-D block buffers
+ * (hacti_block_buffer), their addresses handed to Halide as device pointers. */
+static hact_status glu_block_on_device(void *ctx, size_t r0, size_t rc, size_t l0, size_t lc) {
+    const glu_device_run *g = ctx;
+    const hacti_call *c = g->c;
+    halide_dimension_t dims[5][2];
+    halide_buffer_t b[5];
+    for (int k = 0; k < g->nplanes; ++k) {
+        hacti_block_buffer(&b[k], dims[k], g->planes[k].base, g->planes[k].stride, r0, rc, l0, lc, c->dtype);
+        const uint64_t address = (uint64_t)(uintptr_t)b[k].host;
+        b[k].host = NULL;
+        halide_cuda_wrap_device_ptr(g->uc, &b[k], address);
+    }
+    const int rc_k = c->dir == HACTI_FWD
+                         ? ((cuda_glufwd_fn)c->kernel)(g->uc, &b[0], &b[1], HACTI_ARGS(*c), &b[2])
+                         : ((cuda_glubwd_fn)c->kernel)(g->uc, &b[0], &b[1], &b[2], HACTI_ARGS(*c), &b[3], &b[4]);
+    for (int k = 0; k < g->nplanes; ++k) halide_cuda_detach_device_ptr(g->uc, &b[k]);
+    return rc_k != 0 ? hacti_kernel_failed(c, rc_k) : HACT_OK;
+}
+
+hact_status hacti_cuda_run_glu(const hacti_call *c, size_t rows, size_t len, const hacti_plane *planes,
+                               int nplanes, void *stream) {
+    hacti_cuda_uc uc;
+    char label[80];
+    snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
+    HACTI_TRY(enter(label, &uc, stream));
+    size_t max_stride = 0;
+    for (int k = 0; k < nplanes; ++k) {
+        /* every element a kernel touches: the last row ends (rows - 1) * stride + len from base */
+        const hact_status s = check_device_array(c, planes[k].base, planes[k].name,
+                                                 (rows - 1) * planes[k].stride + len);
+        if (s != HACT_OK) return leave(s);
+        if (planes[k].stride > max_stride) max_stride = planes[k].stride;
+    }
+    glu_device_run g = {c, &uc, planes, nplanes};
+    return leave(hacti_each_block(rows, len, max_stride, SIZE_MAX, glu_block_on_device, &g));
 }
 
 #endif /* HACT_WITH_CUDA */

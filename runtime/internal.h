@@ -117,6 +117,19 @@ typedef int (*hacti_glubwd_fn)(struct halide_buffer_t *a, struct halide_buffer_t
                                struct halide_buffer_t *dy, HACTI_P, struct halide_buffer_t *da,
                                struct halide_buffer_t *db);
 void *hacti_find_glu_kernel(hact_glu kind, hact_dtype dtype, hacti_glu_dir dir, hacti_where where);
+/* A 2-D operand of a GLU call: row r starts stride elements after row r - 1. */
+typedef struct hacti_plane {
+    const void *base;
+    size_t stride;
+    const char *name;
+} hacti_plane;
+/* cuda.c: c->kernel (a CUDA GLU kernel) over rows x len elements, the planes the inputs and then
+ * the outputs (3 forward, 5 backward), their arguments and aliasing already checked; on the
+ * caller's context and stream. Each plane must be CUDA device memory that holds its rows. In a
+ * build without CUDA kernels (c->kernel NULL) it reports HACT_ERR_DEVICE_UNAVAILABLE: every
+ * argument error is found first, with or without a device. */
+hact_status hacti_cuda_run_glu(const hacti_call *c, size_t rows, size_t len, const hacti_plane *planes,
+                               int nplanes, void *stream);
 
 /* Per-channel kernels (prelu's weight[c]) over 2-D blocks of [outer, channels, inner]:
  * forward (x, weight, channels, first_row, y), backward (x, dy, weight, channels, first_row, dx),
@@ -156,6 +169,9 @@ void hacti_set_prelu_layout(int layout);
  * (extents and index span within hacti_max_chunk(); at most max_rows rows). */
 typedef hact_status (*hacti_block_fn)(void *ctx, size_t r0, size_t rc, size_t l0, size_t lc);
 hact_status hacti_for_blocks(size_t rows, size_t len, size_t max_stride, size_t max_rows,
+                             hacti_block_fn fn, void *ctx);
+/* The same blocks without holding Halide's thread pool (kernels that do not use it: CUDA). */
+hact_status hacti_each_block(size_t rows, size_t len, size_t max_stride, size_t max_rows,
                              hacti_block_fn fn, void *ctx);
 
 /* The 2-D buffer of block [r0, r0 + rc) x [l0, l0 + lc) of an operand whose rows start stride

@@ -7,10 +7,9 @@
 #include "HalideRuntime.h"
 #include "internal.h"
 
-hact_status hacti_for_blocks(size_t rows, size_t len, size_t max_stride, size_t max_rows,
+hact_status hacti_each_block(size_t rows, size_t len, size_t max_stride, size_t max_rows,
                              hacti_block_fn fn, void *ctx) {
     const size_t limit = hacti_max_chunk();
-    const int pool = hacti_pool_enter(rows * len);
     hact_status s = HACT_OK;
     for (size_t l0 = 0; l0 < len && s == HACT_OK;) {
         const size_t lc = len - l0 < limit ? len - l0 : limit;
@@ -23,6 +22,13 @@ hact_status hacti_for_blocks(size_t rows, size_t len, size_t max_stride, size_t 
         }
         l0 += lc;
     }
+    return s;
+}
+
+hact_status hacti_for_blocks(size_t rows, size_t len, size_t max_stride, size_t max_rows,
+                             hacti_block_fn fn, void *ctx) {
+    const int pool = hacti_pool_enter(rows * len);
+    const hact_status s = hacti_each_block(rows, len, max_stride, max_rows, fn, ctx);
     hacti_pool_leave(pool);
     return s;
 }

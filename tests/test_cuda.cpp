@@ -26,6 +26,26 @@ TEST(CudaUnavailable, EveryCallReportsIt) {
     char name[64];
     int cc = 0;
     EXPECT_EQ(hact_cuda_device_info(name, sizeof name, &cc), avail);
+    // The GLU family: the same status, the message naming the entry point.
+    const struct {
+        hact_status got;
+        const char* entry;
+    } glu[] = {
+        {hact_cuda_glu_forward(hact_glu_swiglu, HACT_F32, x, x, y, 4, nullptr, nullptr), "hact_cuda_glu_forward"},
+        {hact_cuda_glu_backward(hact_glu_swiglu, HACT_F32, x, x, x, y, y + 2, 2, nullptr, nullptr),
+         "hact_cuda_glu_backward"},
+        {hact_cuda_glu_split_forward(hact_glu_glu, HACT_F32, x, y, 1, 2, 1, HACT_GATE_DEFAULT, nullptr, nullptr),
+         "hact_cuda_glu_split_forward"},
+        {hact_cuda_glu_split_backward(hact_glu_geglu, HACT_F32, x, x, y, 1, 2, 1, HACT_GATE_FIRST, nullptr,
+                                      nullptr),
+         "hact_cuda_glu_split_backward"},
+    };
+    for (const auto& g : glu) {
+        EXPECT_EQ(g.got, avail) << g.entry;
+    }
+    EXPECT_EQ(hact_cuda_glu_forward(hact_glu_reglu, HACT_BF16, x, x, y, 4, nullptr, nullptr), avail);
+    EXPECT_NE(std::string(hact_last_error()).find("hact_cuda_glu_forward(reglu)"), std::string::npos)
+        << hact_last_error();
 }
 
 // Argument errors are found before the device is touched, with or without one.
@@ -36,6 +56,30 @@ TEST(CudaArguments, CheckedBeforeTheDevice) {
     hact_params bad = hact_default_params(hact_op_swish);
     bad.beta = NAN;
     EXPECT_EQ(hact_cuda_forward(hact_op_swish, HACT_F32, y, y, 4, &bad, nullptr), HACT_ERR_BAD_PARAMS);
+    // The GLU family: kind, dtype, NULL arrays, the split shape and aliasing (host arrays here:
+    // every one of these is refused before the device would be asked about them).
+    auto expect = [](hact_status got, hact_status want, const char* fragment) {
+        EXPECT_EQ(got, want) << hact_last_error();
+        EXPECT_NE(std::string(hact_last_error()).find(fragment), std::string::npos) << hact_last_error();
+    };
+    float a[8] = {0}, o[8] = {0};
+    expect(hact_cuda_glu_forward((hact_glu)77, HACT_F32, a, a, o, 8, nullptr, nullptr), HACT_ERR_UNKNOWN_OP,
+           "hact_cuda_glu_forward");
+    expect(hact_cuda_glu_forward(hact_glu_swiglu, (hact_dtype)9, a, a, o, 8, nullptr, nullptr),
+           HACT_ERR_INVALID_ARGUMENT, "dtype");
+    expect(hact_cuda_glu_forward(hact_glu_swiglu, HACT_F32, nullptr, a, o, 8, nullptr, nullptr),
+           HACT_ERR_INVALID_ARGUMENT, "a is NULL");
+    expect(hact_cuda_glu_forward(hact_glu_swiglu, HACT_F32, a, a, a + 1, 7, nullptr, nullptr),
+           HACT_ERR_INVALID_ARGUMENT, "overlap");
+    expect(hact_cuda_glu_backward(hact_glu_swiglu, HACT_F32, a, a, a, o, o, 8, nullptr, nullptr),
+           HACT_ERR_INVALID_ARGUMENT, "da and db overlap");
+    expect(hact_cuda_glu_split_forward(hact_glu_glu, HACT_F32, a, o, 2, 2, 1, 5, nullptr, nullptr),
+           HACT_ERR_INVALID_ARGUMENT, "gated_half");
+    expect(hact_cuda_glu_split_backward(hact_glu_glu, HACT_F32, a, o, nullptr, 2, 2, 1, HACT_GATE_DEFAULT,
+                                        nullptr, nullptr),
+           HACT_ERR_INVALID_ARGUMENT, "dx is NULL");
+    EXPECT_EQ(hact_cuda_glu_forward(hact_glu_swiglu, HACT_F32, nullptr, nullptr, nullptr, 0, nullptr, nullptr),
+              HACT_OK);
 }
 
 #ifdef HACT_TEST_CUDA

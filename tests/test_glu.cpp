@@ -1,5 +1,6 @@
 // 8. The GLU family (include/hact/glu.def): out = g(a) b, da = dy b g'(a), db = dy g(a), for every
-// kind x CPU variant: accuracy against the gate's long-double reference (bound: the gate's plus one
+// kind x backend (the CPU variants, and the CUDA device through hact_cuda_glu_* where one is
+// present: backend.h): accuracy against the gate's long-double reference (bound: the gate's plus one
 // rounding of the product, written below), the split form against the two-tensor form bit for bit
 // (both gated halves, several shapes, in place), and the argument errors.
 #include "hact_test.h"
@@ -23,7 +24,7 @@ void PrintTo(const GluIsa& c, std::ostream* os) { *os << c.label(); }
 std::vector<GluIsa> glu_cases() {
     std::vector<GluIsa> v;
     for (int k = 0; k < hact_glu_count(); ++k)
-        for (hact_isa isa : all_isas()) v.push_back({(hact_glu)k, isa});
+        for (hact_isa isa : all_backends()) v.push_back({(hact_glu)k, isa});
     return v;
 }
 
@@ -58,9 +59,9 @@ TEST_P(Glu, AccuracyAgainstTheGateReference) {
     auto r = rng(0x61u + (unsigned)c.kind);
     const std::vector<float> b = random_dys(r, n), dy = random_dys(r, n);
     std::vector<float> out(n), da(n), db(n);
-    ASSERT_EQ(hact_glu_forward(c.kind, HACT_F32, a.data(), b.data(), out.data(), n, nullptr), HACT_OK)
+    ASSERT_EQ(run_glu_forward(c.kind, HACT_F32, a.data(), b.data(), out.data(), n, nullptr), HACT_OK)
         << hact_last_error();
-    ASSERT_EQ(hact_glu_backward(c.kind, HACT_F32, a.data(), b.data(), dy.data(), da.data(), db.data(), n,
+    ASSERT_EQ(run_glu_backward(c.kind, HACT_F32, a.data(), b.data(), dy.data(), da.data(), db.data(), n,
                                 nullptr),
               HACT_OK)
         << hact_last_error();
@@ -111,21 +112,21 @@ TEST_P(Glu, SplitMatchesTwoTensors) {
                     b[o * row + j] = x[o * 2 * row + (row - goff) + j];
                 }
             std::vector<float> y(total), y_ref(total), dx(2 * total), da(total), db(total);
-            ASSERT_EQ(hact_glu_split_forward(c.kind, HACT_F32, x.data(), y.data(), s.outer, s.half, s.inner,
+            ASSERT_EQ(run_glu_split_forward(c.kind, HACT_F32, x.data(), y.data(), s.outer, s.half, s.inner,
                                              gated, nullptr),
                       HACT_OK)
                 << hact_last_error();
-            ASSERT_EQ(hact_glu_forward(c.kind, HACT_F32, a.data(), b.data(), y_ref.data(), total, nullptr), HACT_OK);
-            ASSERT_EQ(hact_glu_split_backward(c.kind, HACT_F32, x.data(), dy.data(), dx.data(), s.outer, s.half,
+            ASSERT_EQ(run_glu_forward(c.kind, HACT_F32, a.data(), b.data(), y_ref.data(), total, nullptr), HACT_OK);
+            ASSERT_EQ(run_glu_split_backward(c.kind, HACT_F32, x.data(), dy.data(), dx.data(), s.outer, s.half,
                                               s.inner, gated, nullptr),
                       HACT_OK)
                 << hact_last_error();
-            ASSERT_EQ(hact_glu_backward(c.kind, HACT_F32, a.data(), b.data(), dy.data(), da.data(), db.data(),
+            ASSERT_EQ(run_glu_backward(c.kind, HACT_F32, a.data(), b.data(), dy.data(), da.data(), db.data(),
                                         total, nullptr),
                       HACT_OK);
             // In place: dx over x.
             std::vector<float> inplace = x;
-            ASSERT_EQ(hact_glu_split_backward(c.kind, HACT_F32, inplace.data(), dy.data(), inplace.data(), s.outer,
+            ASSERT_EQ(run_glu_split_backward(c.kind, HACT_F32, inplace.data(), dy.data(), inplace.data(), s.outer,
                                               s.half, s.inner, gated, nullptr),
                       HACT_OK)
                 << hact_last_error();
@@ -148,8 +149,8 @@ TEST_P(Glu, WritesStayInside) {
         auto r = rng(n);
         const std::vector<float> a = uniform_floats(r, n, -6, 6), b = random_dys(r, n), dy = random_dys(r, n);
         GuardedBuffer out(n, 3), da(n, 1), db(n, 2);
-        ASSERT_EQ(hact_glu_forward(c.kind, HACT_F32, a.data(), b.data(), out.data(), n, nullptr), HACT_OK);
-        ASSERT_EQ(hact_glu_backward(c.kind, HACT_F32, a.data(), b.data(), dy.data(), da.data(), db.data(), n,
+        ASSERT_EQ(run_glu_forward(c.kind, HACT_F32, a.data(), b.data(), out.data(), n, nullptr), HACT_OK);
+        ASSERT_EQ(run_glu_backward(c.kind, HACT_F32, a.data(), b.data(), dy.data(), da.data(), db.data(), n,
                                     nullptr),
                   HACT_OK);
         EXPECT_TRUE(out.guards_intact() && da.guards_intact() && db.guards_intact()) << "n=" << n;

@@ -217,6 +217,20 @@ HACT_API hact_status hact_cuda_backward(hact_op op, hact_dtype dtype, const void
 HACT_API hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *x,
                                                const void *dy, size_t n, const hact_params *params,
                                                hact_params *grad, void *stream);
+/* The GLU family on the GPU: hact_glu_forward / _backward / _split_forward / _split_backward
+ * with the same arguments, shapes, aliasing rules and results, on device memory and the stream. */
+HACT_API hact_status hact_cuda_glu_forward(hact_glu kind, hact_dtype dtype, const void *a, const void *b,
+                                           void *out, size_t n, const hact_params *params, void *stream);
+HACT_API hact_status hact_cuda_glu_backward(hact_glu kind, hact_dtype dtype, const void *a, const void *b,
+                                            const void *dy, void *da, void *db, size_t n,
+                                            const hact_params *params, void *stream);
+HACT_API hact_status hact_cuda_glu_split_forward(hact_glu kind, hact_dtype dtype, const void *x, void *y,
+                                                 size_t outer, size_t half, size_t inner, int gated_half,
+                                                 const hact_params *params, void *stream);
+HACT_API hact_status hact_cuda_glu_split_backward(hact_glu kind, hact_dtype dtype, const void *x,
+                                                  const void *dy, void *dx, size_t outer, size_t half,
+                                                  size_t inner, int gated_half, const hact_params *params,
+                                                  void *stream);
 /* HACT_OK if CUDA calls can run (driver loaded, at least one GPU, context available), else
  * HACT_ERR_DEVICE_UNAVAILABLE (or HACT_ERR_UNSUPPORTED for a build without CUDA kernels) with
  * the reason in hact_last_error(). */

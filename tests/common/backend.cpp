@@ -172,4 +172,77 @@ hact_status run_backward_params(hact_op op, hact_dtype dtype, const void* x, con
 #endif
 }
 
+hact_status run_glu_forward(hact_glu kind, hact_dtype dtype, const void* a, const void* b, void* out,
+                            size_t n, const hact_params* params) {
+    if (backend != kCudaBackend) return hact_glu_forward(kind, dtype, a, b, out, n, params);
+#ifdef HACT_TEST_CUDA
+    DeviceCall d;
+    const size_t bytes = n * elem_size(dtype);
+    const void* d_a = a ? d.in(a, bytes) : nullptr;
+    const void* d_b = b ? d.in(b, bytes) : nullptr;
+    void* d_out = out ? d.out(out, bytes) : nullptr;
+    return finish_or_fail(d, hact_cuda_glu_forward(kind, dtype, d_a, d_b, d_out, n, params, d.stream()),
+                          {{out, bytes}});
+#else
+    return HACT_ERR_UNSUPPORTED;
+#endif
+}
+
+hact_status run_glu_backward(hact_glu kind, hact_dtype dtype, const void* a, const void* b,
+                             const void* dy, void* da, void* db, size_t n, const hact_params* params) {
+    if (backend != kCudaBackend) return hact_glu_backward(kind, dtype, a, b, dy, da, db, n, params);
+#ifdef HACT_TEST_CUDA
+    DeviceCall d;
+    const size_t bytes = n * elem_size(dtype);
+    const void* d_a = a ? d.in(a, bytes) : nullptr;
+    const void* d_b = b ? d.in(b, bytes) : nullptr;
+    const void* d_dy = dy ? d.in(dy, bytes) : nullptr;
+    void* d_da = da ? d.out(da, bytes) : nullptr;
+    void* d_db = db ? d.out(db, bytes) : nullptr;
+    return finish_or_fail(
+        d, hact_cuda_glu_backward(kind, dtype, d_a, d_b, d_dy, d_da, d_db, n, params, d.stream()),
+        {{da, bytes}, {db, bytes}});
+#else
+    return HACT_ERR_UNSUPPORTED;
+#endif
+}
+
+hact_status run_glu_split_forward(hact_glu kind, hact_dtype dtype, const void* x, void* y, size_t outer,
+                                  size_t half, size_t inner, int gated_half, const hact_params* params) {
+    if (backend != kCudaBackend)
+        return hact_glu_split_forward(kind, dtype, x, y, outer, half, inner, gated_half, params);
+#ifdef HACT_TEST_CUDA
+    DeviceCall d;
+    const size_t bytes = outer * half * inner * elem_size(dtype);
+    const void* d_x = x ? d.in(x, 2 * bytes) : nullptr;
+    void* d_y = y ? d.out(y, bytes) : nullptr;
+    return finish_or_fail(d,
+                          hact_cuda_glu_split_forward(kind, dtype, d_x, d_y, outer, half, inner, gated_half,
+                                                      params, d.stream()),
+                          {{y, bytes}});
+#else
+    return HACT_ERR_UNSUPPORTED;
+#endif
+}
+
+hact_status run_glu_split_backward(hact_glu kind, hact_dtype dtype, const void* x, const void* dy,
+                                   void* dx, size_t outer, size_t half, size_t inner, int gated_half,
+                                   const hact_params* params) {
+    if (backend != kCudaBackend)
+        return hact_glu_split_backward(kind, dtype, x, dy, dx, outer, half, inner, gated_half, params);
+#ifdef HACT_TEST_CUDA
+    DeviceCall d;
+    const size_t bytes = outer * half * inner * elem_size(dtype);
+    const void* d_x = x ? d.in(x, 2 * bytes) : nullptr;
+    const void* d_dy = dy ? d.in(dy, bytes) : nullptr;
+    void* d_dx = dx ? d.out(dx, 2 * bytes) : nullptr;
+    return finish_or_fail(d,
+                          hact_cuda_glu_split_backward(kind, dtype, d_x, d_dy, d_dx, outer, half, inner,
+                                                       gated_half, params, d.stream()),
+                          {{dx, 2 * bytes}});
+#else
+    return HACT_ERR_UNSUPPORTED;
+#endif
+}
+
 }  // namespace hact_test
