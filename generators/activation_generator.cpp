@@ -192,6 +192,28 @@ void set_paired_storage(const std::string &op, const std::string &dtype, const T
     if (paired_bf16(op, dtype, target)) (buffers.set_type(UInt(32)), ...);
     else set_storage(dtype, target, buffers...);
 }
+// The flat kernels' buffers: 1-D and dense (stride 1: the vector loads) on CPUs; on GPUs 4-D
+// with every stride free, so that one kernel takes dense arrays ([n, 1, 1, 1]) and strided N-d
+// tensors, their dimensions merged to four or fewer by the runtime (runtime/cuda.c).
+constexpr int kDeviceDims = 4;
+int flat_dims(const Target &target) { return target.has_gpu_feature() ? kDeviceDims : 1; }
+template <class... B>
+void set_flat_dims(const Target &target, B &...buffers) {
+    (buffers.set_dimensions(flat_dims(target)), ...);
+}
+template <class... B>
+void dense_on_cpu(const Target &target, B &...buffers) {
+    if (!target.has_gpu_feature()) (buffers.dim(0).set_stride(1), ...);
+}
+// The element's coordinates: i (contiguous on CPUs), then j, k, l on GPUs.
+std::vector<Var> flat_vars(const Target &target) {
+    static const char *names[kDeviceDims] = {"i", "j", "k", "l"};
+    std::vector<Var> v;
+    for (int d = 0; d < flat_dims(target); ++d) v.emplace_back(names[d]);
+    return v;
+}
+std::vector<Expr> as_exprs(const std::vector<Var> &v) { return std::vector<Expr>(v.begin(), v.end()); }
+
 // How the schedule counts a flat kernel's elements: values of the math per element (2 for bf16
 // pairs) and the width of the math's lanes (16 on the bits).
 schedules::Lanes flat_lanes(const std::string &op, const std::string &dtype, const Target &target) {
@@ -245,70 +267,71 @@ class Forward : public Kernel<Forward> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<void, 1>> x{"x"};
+    Input<Buffer<>> x{"x"};
     Input<float[HACT_NUM_PARAMS]> params{"params"};
-    Output<Buffer<void, 1>> y{"y"};
+    Output<Buffer<>> y{"y"};
 
-    void configure() { set_paired_storage(op, dtype, get_target(), x, y); }
+    void configure() {
+        set_paired_storage(op, dtype, get_target(), x, y);
+        set_flat_dims(get_target(), x, y);
+    }
     void generate() {
         num::TargetScope target_scope(get_target());
         num::ResultScope result_scope(dtype);  // narrow results: shorter math (numerics.h)
         const OpMath &m = op_math_or_fail(op);
         const Params p = make_params(params);
         auto math = [&](const std::vector<Expr> &v) { return m.fwd(v[0], p); };
+        const std::vector<Var> i = flat_vars(get_target());
+        Expr xi = x(as_exprs(i));
         if (on_bits(op, dtype, get_target()))
-            y(i) = exact_on_bits(y.type(), {x(i)}, math);
+            y(i) = exact_on_bits(y.type(), {xi}, math);
         else if (paired_bf16(op, dtype, get_target()))
-            y(i) = bf16_pairs({x(i)}, math);
+            y(i) = bf16_pairs({xi}, math);
         else
-            y(i) = store_nan(y.type(), m.fwd(load(x(i)), p), {x(i)});
-        x.dim(0).set_stride(1);
-        y.dim(0).set_stride(1);
+            y(i) = store_nan(y.type(), m.fwd(load(xi), p), {xi});
+        dense_on_cpu(get_target(), x, y);
     }
     void schedule() {
         schedules::elementwise(get_target(), y, y.dim(0).extent(),
                                op_math_or_fail(op).specs(compute_type(dtype), make_params(params)),
                                flat_lanes(op, dtype, get_target()));
     }
-
-private:
-    Var i{"i"};
 };
 
 class Backward : public Kernel<Backward> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<void, 1>> x{"x"};
-    Input<Buffer<void, 1>> dy{"dy"};
+    Input<Buffer<>> x{"x"};
+    Input<Buffer<>> dy{"dy"};
     Input<float[HACT_NUM_PARAMS]> params{"params"};
-    Output<Buffer<void, 1>> dx{"dx"};
+    Output<Buffer<>> dx{"dx"};
 
-    void configure() { set_paired_storage(op, dtype, get_target(), x, dy, dx); }
+    void configure() {
+        set_paired_storage(op, dtype, get_target(), x, dy, dx);
+        set_flat_dims(get_target(), x, dy, dx);
+    }
     void generate() {
         num::TargetScope target_scope(get_target());
         num::ResultScope result_scope(dtype);  // narrow results: shorter math (numerics.h)
         const OpMath &m = op_math_or_fail(op);
         const Params p = make_params(params);
         auto math = [&](const std::vector<Expr> &v) { return m.bwd(v[0], v[1], p); };
+        const std::vector<Var> i = flat_vars(get_target());
+        Expr xi = x(as_exprs(i)), dyi = dy(as_exprs(i));
         if (on_bits(op, dtype, get_target()))
-            dx(i) = exact_on_bits(dx.type(), {x(i), dy(i)}, math);
+            dx(i) = exact_on_bits(dx.type(), {xi, dyi}, math);
         else if (paired_bf16(op, dtype, get_target()))
-            dx(i) = bf16_pairs({x(i), dy(i)}, math);
+            dx(i) = bf16_pairs({xi, dyi}, math);
         else
-            dx(i) = store_nan(dx.type(), m.bwd(load(x(i)), load(dy(i)), p), {x(i), dy(i)});
-        x.dim(0).set_stride(1);
-        dy.dim(0).set_stride(1);
-        dx.dim(0).set_stride(1);
+            dx(i) = store_nan(dx.type(), m.bwd(load(xi), load(dyi), p), {xi, dyi});
+        dense_on_cpu(get_target(), x, dy, dx);
     }
     void schedule() {
         schedules::elementwise(get_target(), dx, dx.dim(0).extent(),
                                op_math_or_fail(op).specs(compute_type(dtype), make_params(params)),
                                flat_lanes(op, dtype, get_target()));
     }
-
-private:
-    Var i{"i"};
 };
 
 class ParamGrad : public Kernel<ParamGrad> {
@@ -634,7 +657,7 @@ using ColumnWeightGrad = ChannelWeightGrad<WeightOf::Column>;
 
 // The device contract of parameter gradients (runtime/kernel_abi.h): the finished hact_params
 // (7 floats, zero in the fields that are not learnable), reduced on the device. partial(k, b) is
-// the sum over block b of HACT_DEVICE_REDUCE_BLOCK elements, in double; it is an output so that
+// the sum over block b (up to HACT_DEVICE_REDUCE_BLOCK elements of a row), in double; it is an output so that
 // the runtime provides it with stream-ordered memory (no allocation inside the kernel that a
 // call on another stream could reuse too early). accumulate != 0 adds the total to prior (the
 // runtime passes the output itself for the chunks after the first of a call over 2^31 elements).
@@ -642,8 +665,8 @@ class ParamGradTotal : public Kernel<ParamGradTotal> {
 public:
     GeneratorParam<std::string> op{"op", ""};
     GeneratorParam<std::string> dtype{"dtype", "f32"};
-    Input<Buffer<void, 1>> x{"x"};
-    Input<Buffer<void, 1>> dy{"dy"};
+    Input<Buffer<void, kDeviceDims>> x{"x"};
+    Input<Buffer<void, kDeviceDims>> dy{"dy"};
     Input<float[HACT_NUM_PARAMS]> params{"params"};
     Input<Buffer<float, 1>> prior{"prior"};
     Input<int> accumulate{"accumulate"};
@@ -654,11 +677,21 @@ public:
     void generate() {
         num::TargetScope target_scope(get_target());
         const OpMath &math = op_math_or_fail(op);
-        Expr n = x.dim(0).extent();
-        ri = RDom(0, HACT_DEVICE_REDUCE_BLOCK, "ri");
-        Expr i = b * HACT_DEVICE_REDUCE_BLOCK + ri;
-        ri.where(i < n);
-        std::vector<Expr> terms = math.pgrads(load(x(i)), load(dy(i)), make_params(params));
+        // x and dy as the flat kernels take them on a GPU: 4-D, strides free. A row is dimension
+        // 0, the rows the other three (row r1 + e1 (r2 + e2 r3)). Block b sums up to B elements:
+        // a chunk of a long row (chunks per row), or whole rows of a short one (rpb per block), so
+        // the partial sums stay ~n / B however the tensor is shaped. Row indices are divided out
+        // per row, not per element; a dense array ([n, 1, 1, 1]) is one row. runtime/cuda.c
+        // (pgrad_call) sizes partial by the same formulas.
+        const int B = HACT_DEVICE_REDUCE_BLOCK;
+        Expr e0 = x.dim(0).extent(), e1 = x.dim(1).extent(), e2 = x.dim(2).extent();
+        Expr rows = e1 * e2 * x.dim(3).extent();
+        Expr chunks = (e0 + (B - 1)) / B, rpb = max(1, B / e0);
+        ri = RDom(0, min(e0, B), 0, rpb, "ri");
+        Expr i = (b % chunks) * B + ri.x, row = (b / chunks) * rpb + ri.y;
+        ri.where(i < e0 && row < rows);
+        std::vector<Expr> at = {i, row % e1, (row / e1) % e2, row / (e1 * e2)};
+        std::vector<Expr> terms = math.pgrads(load(x(at)), load(dy(at)), make_params(params));
         if (terms.empty()) fail("op '" + std::string(op) + "' has no learnable parameter");
         // Field k's term, or 0 for a field that is not learnable.
         std::vector<Expr> by_field;
@@ -666,12 +699,10 @@ public:
             by_field.push_back(math.learnable >> f & 1u ? cast<double>(terms.at(j++)) : cast<double>(0));
         partial(k, b) = cast<double>(0);
         partial(k, b) += mux(k, by_field);
-        rb = RDom(0, (n + HACT_DEVICE_REDUCE_BLOCK - 1) / HACT_DEVICE_REDUCE_BLOCK, "rb");
+        rb = RDom(0, chunks * ((rows + rpb - 1) / rpb), "rb");
         total(k) = cast<double>(0);
         total(k) += partial(k, rb);
         grad(k) = select(accumulate != 0, prior(k), 0.0f) + cast<float>(total(k));
-        x.dim(0).set_stride(1);
-        dy.dim(0).set_stride(1);
         prior.dim(0).set_bounds(0, HACT_NUM_PARAMS).set_stride(1);
         partial.dim(0).set_bounds(0, HACT_NUM_PARAMS).set_stride(1);
         partial.dim(1).set_stride(HACT_NUM_PARAMS);

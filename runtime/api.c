@@ -298,15 +298,28 @@ hact_status hacti_run_backward(const call *c, const void *x, const void *dy, voi
     return run_elementwise(c, 2, arrays, n);
 }
 
+hact_status hacti_check_forward_arrays(const call *c, const void *x, const void *y, size_t n) {
+    HACTI_TRY(hacti_check_size(c, n));
+    HACTI_TRY(hacti_check_pointer(c, x, "x"));
+    HACTI_TRY(hacti_check_pointer(c, y, "y"));
+    return hacti_check_overlap(c, x, "x", y, "y", n);
+}
+
+hact_status hacti_check_backward_arrays(const call *c, const void *x, const void *dy, const void *dx, size_t n) {
+    HACTI_TRY(hacti_check_size(c, n));
+    HACTI_TRY(hacti_check_pointer(c, x, "x"));
+    HACTI_TRY(hacti_check_pointer(c, dy, "dy"));
+    HACTI_TRY(hacti_check_pointer(c, dx, "dx"));
+    HACTI_TRY(hacti_check_overlap(c, x, "x", dx, "dx", n));
+    return hacti_check_overlap(c, dy, "dy", dx, "dx", n);
+}
+
 hact_status hact_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
                          const hact_params *params) {
     call c;
     HACTI_TRY(hacti_check_call(&c, HACTI_ON_CPU, NULL, op, dtype, HACTI_FWD, HACTI_FWD, params));
     if (n == 0) return HACT_OK;
-    HACTI_TRY(hacti_check_size(&c, n));
-    HACTI_TRY(hacti_check_pointer(&c, x, "x"));
-    HACTI_TRY(hacti_check_pointer(&c, y, "y"));
-    HACTI_TRY(hacti_check_overlap(&c, x, "x", y, "y", n));
+    HACTI_TRY(hacti_check_forward_arrays(&c, x, y, n));
     return hacti_run_forward(&c, x, y, n);
 }
 
@@ -315,12 +328,7 @@ hact_status hact_backward(hact_op op, hact_dtype dtype, const void *x, const voi
     call c;
     HACTI_TRY(hacti_check_call(&c, HACTI_ON_CPU, NULL, op, dtype, HACTI_BWD, HACTI_BWD, params));
     if (n == 0) return HACT_OK;
-    HACTI_TRY(hacti_check_size(&c, n));
-    HACTI_TRY(hacti_check_pointer(&c, x, "x"));
-    HACTI_TRY(hacti_check_pointer(&c, dy, "dy"));
-    HACTI_TRY(hacti_check_pointer(&c, dx, "dx"));
-    HACTI_TRY(hacti_check_overlap(&c, x, "x", dx, "dx", n));
-    HACTI_TRY(hacti_check_overlap(&c, dy, "dy", dx, "dx", n));
+    HACTI_TRY(hacti_check_backward_arrays(&c, x, dy, dx, n));
     return hacti_run_backward(&c, x, dy, dx, n);
 }
 

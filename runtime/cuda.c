@@ -58,12 +58,31 @@ hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *
                                learnable ? HACTI_PGRAD : HACTI_FWD, params));
     return no_cuda("hact_cuda_backward_params");
 }
-hact_status hacti_cuda_run_glu(const hacti_call *c, size_t rows, size_t len, const hacti_plane *planes,
-                               int nplanes, void *stream) {
-    (void)rows, (void)len, (void)planes, (void)nplanes, (void)stream;
+/* The runners of the entry points in glu.c and tensor.c: not reached where hacti_check_call
+ * refuses the call first, and a clear status where they are. */
+static hact_status no_cuda_call(const hacti_call *c) {
     return hacti_fail(HACT_ERR_DEVICE_UNAVAILABLE,
                       "%s(%s): this build of hact has no CUDA kernels (configured with HACT_CUDA=OFF)", c->entry,
                       c->name);
+}
+hact_status hacti_cuda_run_glu(const hacti_call *c, size_t rows, size_t len, const hacti_plane *planes,
+                               int nplanes, void *stream) {
+    (void)rows, (void)len, (void)planes, (void)nplanes, (void)stream;
+    return no_cuda_call(c);
+}
+hact_status hacti_cuda_run_layout(const hacti_call *c, int nd, const int64_t *shape, int n,
+                                  const int64_t (*strides)[HACT_TENSOR_MAX_NDIM], char *const *base,
+                                  const char *const *names, hact_params *grad, void *stream) {
+    (void)nd, (void)shape, (void)n, (void)strides, (void)base, (void)names, (void)grad, (void)stream;
+    return no_cuda_call(c);
+}
+hact_status hacti_cuda_zero_grad(const hacti_call *c, hact_params *grad, void *stream) {
+    (void)grad, (void)stream;
+    return no_cuda_call(c);
+}
+hact_status hacti_cuda_ready(const hacti_call *c, void *stream) {
+    (void)stream;
+    return no_cuda_call(c);
 }
 #else
 
@@ -253,137 +272,259 @@ static hact_status check_device_array(const hacti_call *c, const void *ptr, cons
     return HACT_OK;
 }
 
-static halide_buffer_t device_buffer(hacti_cuda_uc *uc, struct halide_type_t type, const void *ptr,
-                                     size_t offset, size_t elem, int32_t extent, halide_dimension_t *dim) {
-    *dim = (halide_dimension_t){0, extent, 1, 0};
-    halide_buffer_t b;
-    memset(&b, 0, sizeof b);
-    b.type = type;
-    b.dimensions = 1;
-    b.dim = dim;
-    halide_cuda_wrap_device_ptr(uc, &b, (uint64_t)(uintptr_t)ptr + (uint64_t)(offset * elem));
-    return b;
-}
+/* ---- the flat kernels over a layout ---------------------------------------------------------
+ * The forward, backward and parameter-gradient kernels take 4-D device buffers with free strides
+ * (generators/activation_generator.cpp, flat_dims): a dense array is one dimension, a strided
+ * tensor (tensor.c) the dimensions its layout reduces to. A call takes the innermost dimensions
+ * that fit Halide's int32 extents and offsets whole (at most four); the outer ones are loops here,
+ * a kernel per index (queued on the stream: nothing waits); an innermost dimension too long for
+ * one call is taken in pieces. */
+#define KERNEL_DIMS 4
+#define MAX_OPERANDS 3
 
-static const struct halide_type_t f32_type = {halide_type_float, 32, 1};
+typedef struct view {
+    int nd;                                  /* 1..KERNEL_DIMS, innermost first */
+    int32_t extent[KERNEL_DIMS];
+    int32_t stride[MAX_OPERANDS][KERNEL_DIMS];
+    uint64_t address[MAX_OPERANDS];
+} view;
 
 typedef int (*cuda_fwd_fn)(void *, halide_buffer_t *, HACTI_P, halide_buffer_t *);
 typedef int (*cuda_bwd_fn)(void *, halide_buffer_t *, halide_buffer_t *, HACTI_P, halide_buffer_t *);
 typedef int (*cuda_pgrad_fn)(void *, halide_buffer_t *, halide_buffer_t *, HACTI_P, halide_buffer_t *,
                              int32_t, halide_buffer_t *, halide_buffer_t *);
 
-hact_status hact_cuda_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
-                              const hact_params *params, void *stream) {
-    hacti_call c;
-    hacti_cuda_uc uc;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_FWD, HACTI_FWD, params));
-    HACTI_TRY(enter("hact_cuda_forward", &uc, stream));
-    hact_status s = HACT_OK;
-    if (n == 0) return leave(s);
-    if ((s = hacti_check_size(&c, n)) || (s = check_device_array(&c, x, "x", n)) ||
-        (s = check_device_array(&c, y, "y", n)) || (s = hacti_check_overlap(&c, x, "x", y, "y", n)))
-        return leave(s);
-    const size_t chunk = hacti_max_chunk(), es = hacti_dtype_size(dtype);
-    for (size_t off = 0; off < n && s == HACT_OK; off += chunk) {
-        const int32_t len = (int32_t)(n - off < chunk ? n - off : chunk);
-        halide_dimension_t d0, d1;
-        halide_buffer_t bx = device_buffer(&uc, f32_type, x, off, es, len, &d0),
-                        by = device_buffer(&uc, f32_type, y, off, es, len, &d1);
-        int rc = ((cuda_fwd_fn)c.kernel)(&uc, &bx, HACTI_ARGS(c), &by);
-        if (rc != 0) s = hacti_kernel_failed(&c, rc);
-        halide_cuda_detach_device_ptr(&uc, &bx);
-        halide_cuda_detach_device_ptr(&uc, &by);
-    }
-    return leave(s);
+static const struct halide_type_t f32_type = {halide_type_float, 32, 1};
+
+/* Operand k of v as a 4-D device buffer (the dimensions past v->nd of extent 1). The kernels
+ * are generated without asserts, so the buffer's type is not checked: f32 names every dtype. */
+static void wrap(hacti_cuda_uc *uc, halide_buffer_t *b, halide_dimension_t *dims, const view *v, int k) {
+    for (int d = 0; d < KERNEL_DIMS; ++d)
+        dims[d] = d < v->nd ? (halide_dimension_t){0, v->extent[d], v->stride[k][d], 0}
+                            : (halide_dimension_t){0, 1, 0, 0};
+    memset(b, 0, sizeof *b);
+    b->type = f32_type;
+    b->dimensions = KERNEL_DIMS;
+    b->dim = dims;
+    halide_cuda_wrap_device_ptr(uc, b, v->address[k]);
 }
 
-hact_status hact_cuda_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy, void *dx,
-                               size_t n, const hact_params *params, void *stream) {
-    hacti_call c;
-    hacti_cuda_uc uc;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_BWD, HACTI_BWD, params));
-    HACTI_TRY(enter("hact_cuda_backward", &uc, stream));
-    hact_status s = HACT_OK;
-    if (n == 0) return leave(s);
-    if ((s = hacti_check_size(&c, n)) || (s = check_device_array(&c, x, "x", n)) ||
-        (s = check_device_array(&c, dy, "dy", n)) || (s = check_device_array(&c, dx, "dx", n)) ||
-        (s = hacti_check_overlap(&c, x, "x", dx, "dx", n)) ||
-        (s = hacti_check_overlap(&c, dy, "dy", dx, "dx", n)))
-        return leave(s);
-    const size_t chunk = hacti_max_chunk(), es = hacti_dtype_size(dtype);
-    for (size_t off = 0; off < n && s == HACT_OK; off += chunk) {
-        const int32_t len = (int32_t)(n - off < chunk ? n - off : chunk);
-        halide_dimension_t d0, d1, d2;
-        halide_buffer_t bx = device_buffer(&uc, f32_type, x, off, es, len, &d0),
-                        bdy = device_buffer(&uc, f32_type, dy, off, es, len, &d1),
-                        bdx = device_buffer(&uc, f32_type, dx, off, es, len, &d2);
-        int rc = ((cuda_bwd_fn)c.kernel)(&uc, &bx, &bdy, HACTI_ARGS(c), &bdx);
-        if (rc != 0) s = hacti_kernel_failed(&c, rc);
-        halide_cuda_detach_device_ptr(&uc, &bx);
-        halide_cuda_detach_device_ptr(&uc, &bdy);
-        halide_cuda_detach_device_ptr(&uc, &bdx);
-    }
-    return leave(s);
+/* A 1-D device buffer of n elements of type at address (grad, the partial sums). */
+static void wrap_vector(hacti_cuda_uc *uc, halide_buffer_t *b, halide_dimension_t *dim, struct halide_type_t type,
+                        uint64_t address, int32_t n) {
+    *dim = (halide_dimension_t){0, n, 1, 0};
+    memset(b, 0, sizeof *b);
+    b->type = type;
+    b->dimensions = 1;
+    b->dim = dim;
+    halide_cuda_wrap_device_ptr(uc, b, address);
 }
 
-/* One pgrad kernel call over len elements at off; its block partial sums live in stream-ordered
- * scratch memory, freed (in stream order) as soon as the kernels are queued. */
-static hact_status pgrad_chunk(hacti_call *c, hacti_cuda_uc *uc, const void *x, const void *dy,
-                               size_t off, int32_t len, int accumulate, hact_params *grad) {
-    const size_t es = hacti_dtype_size(c->dtype);
-    const int32_t blocks = (int32_t)((len + (int64_t)HACT_DEVICE_REDUCE_BLOCK - 1) / HACT_DEVICE_REDUCE_BLOCK);
+/* One parameter-gradient kernel over v (x, dy): its block partial sums (up to
+ * HACT_DEVICE_REDUCE_BLOCK elements each: a chunk of a long row, or whole short rows; the
+ * generator's ParamGradTotal counts them the same way) live in stream-ordered scratch, freed in
+ * stream order once queued; grad = (accumulate ? grad : 0) + the call's sums. */
+static hact_status pgrad_call(const hacti_call *c, hacti_cuda_uc *uc, halide_buffer_t *bx, halide_buffer_t *bdy,
+                              const view *v, int accumulate, hact_params *grad) {
+    const int64_t B = HACT_DEVICE_REDUCE_BLOCK, e0 = v->extent[0];
+    int64_t rows = 1;
+    for (int d = 1; d < v->nd; ++d) rows *= v->extent[d];
+    const int64_t chunks = (e0 + B - 1) / B, rpb = B / e0 > 1 ? B / e0 : 1;
+    const int64_t blocks = chunks * ((rows + rpb - 1) / rpb);
     cu_ptr scratch = 0;
     cu_result r = cu.cuMemAllocAsync(&scratch, (size_t)blocks * HACT_NUM_PARAMS * sizeof(double), uc->stream);
     if (r)
         return hacti_fail(r == 2 ? HACT_ERR_OUT_OF_MEMORY : HACT_ERR_KERNEL,
-                          "%s(%s): scratch for %d partial sums: %s", c->entry, c->name, (int)blocks,
+                          "%s(%s): scratch for %lld partial sums: %s", c->entry, c->name, (long long)blocks,
                           error_name(r));
-    halide_dimension_t d0, d1, dp, dg, ds[2] = {{0, HACT_NUM_PARAMS, 1, 0}, {0, blocks, HACT_NUM_PARAMS, 0}};
-    halide_buffer_t bx = device_buffer(uc, f32_type, x, off, es, len, &d0),
-                    bdy = device_buffer(uc, f32_type, dy, off, es, len, &d1),
-                    bprior = device_buffer(uc, f32_type, grad, 0, 4, HACT_NUM_PARAMS, &dp),
-                    bgrad = device_buffer(uc, f32_type, grad, 0, 4, HACT_NUM_PARAMS, &dg);
-    halide_buffer_t bs;
+    halide_dimension_t dp, dg, ds[2] = {{0, HACT_NUM_PARAMS, 1, 0}, {0, (int32_t)blocks, HACT_NUM_PARAMS, 0}};
+    halide_buffer_t bprior, bgrad, bs;
+    wrap_vector(uc, &bprior, &dp, f32_type, (uint64_t)(uintptr_t)grad, HACT_NUM_PARAMS);
+    wrap_vector(uc, &bgrad, &dg, f32_type, (uint64_t)(uintptr_t)grad, HACT_NUM_PARAMS);
     memset(&bs, 0, sizeof bs);
     bs.type = (struct halide_type_t){halide_type_float, 64, 1};
     bs.dimensions = 2;
     bs.dim = ds;
     halide_cuda_wrap_device_ptr(uc, &bs, scratch);
-    int rc = ((cuda_pgrad_fn)c->kernel)(uc, &bx, &bdy, HACTI_ARGS(*c), &bprior, accumulate, &bs, &bgrad);
-    hact_status s = rc != 0 ? hacti_kernel_failed(c, rc) : HACT_OK;
-    halide_buffer_t *all[] = {&bx, &bdy, &bprior, &bgrad, &bs};
+    const int rc = ((cuda_pgrad_fn)c->kernel)(uc, bx, bdy, HACTI_ARGS(*c), &bprior, accumulate, &bs, &bgrad);
+    halide_buffer_t *all[] = {&bprior, &bgrad, &bs};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) halide_cuda_detach_device_ptr(uc, all[i]);
     cu.cuMemFreeAsync(scratch, uc->stream);
+    return rc != 0 ? hacti_kernel_failed(c, rc) : HACT_OK;
+}
+
+/* One kernel call over v. Operands as tensor.c orders them: forward (y, x), backward (dx, x, dy),
+ * parameter gradients (x, dy). */
+static hact_status launch(const hacti_call *c, hacti_cuda_uc *uc, const view *v, int n, int accumulate,
+                          hact_params *grad) {
+    halide_dimension_t dims[MAX_OPERANDS][KERNEL_DIMS];
+    halide_buffer_t b[MAX_OPERANDS];
+    for (int k = 0; k < n; ++k) wrap(uc, &b[k], dims[k], v, k);
+    int rc = 0;
+    hact_status s = HACT_OK;
+    switch (c->dir) {
+    case HACTI_FWD: rc = ((cuda_fwd_fn)c->kernel)(uc, &b[1], HACTI_ARGS(*c), &b[0]); break;
+    case HACTI_BWD: rc = ((cuda_bwd_fn)c->kernel)(uc, &b[1], &b[2], HACTI_ARGS(*c), &b[0]); break;
+    default: s = pgrad_call(c, uc, &b[0], &b[1], v, accumulate, grad); break;
+    }
+    if (rc != 0) s = hacti_kernel_failed(c, rc);
+    for (int k = 0; k < n; ++k) halide_cuda_detach_device_ptr(uc, &b[k]);
     return s;
+}
+
+static int64_t mag(int64_t v) { return v < 0 ? -v : v; }
+
+/* Whether dimensions [first, nd) of the layout fit one call: element count, every stride and
+ * every operand's offset span within limit. */
+static int fits(int first, int nd, const int64_t *shape, int n, const int64_t (*strides)[HACT_TENSOR_MAX_NDIM],
+                int64_t limit) {
+    int64_t count = 1;
+    for (int d = first; d < nd; ++d) {
+        if (shape[d] > limit / count) return 0;
+        count *= shape[d];
+    }
+    for (int k = 0; k < n; ++k) {
+        int64_t span = 0;
+        for (int d = first; d < nd; ++d) {
+            const int64_t s = mag(strides[k][d]);
+            if (s > limit || (shape[d] > 1 && s > (limit - span) / (shape[d] - 1))) return 0;
+            span += s * (shape[d] - 1);
+        }
+    }
+    return 1;
+}
+
+hact_status hacti_cuda_run_layout(const hacti_call *c, int nd, const int64_t *shape, int n,
+                                  const int64_t (*strides)[HACT_TENSOR_MAX_NDIM], char *const *base,
+                                  const char *const *names, hact_params *grad, void *stream) {
+    hacti_cuda_uc uc;
+    char label[80];
+    snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
+    HACTI_TRY(enter(label, &uc, stream));
+    const size_t es = hacti_dtype_size(c->dtype);
+    if (grad) {
+        const hact_status s = check_device_array(c, grad, "grad", HACT_NUM_PARAMS);
+        if (s != HACT_OK) return leave(s);
+    }
+    /* Every operand inside one device allocation, from its lowest element to its highest. */
+    for (int k = 0; k < n; ++k) {
+        int64_t lo = 0, hi = 0;
+        for (int d = 0; d < nd; ++d) {
+            const int64_t reach = strides[k][d] * (shape[d] - 1);
+            if (reach < 0) lo += reach;
+            else hi += reach;
+        }
+        const hact_status s = check_device_array(c, base[k] + lo * (int64_t)es, names[k], (size_t)(hi - lo + 1));
+        if (s != HACT_OK) return leave(s);
+    }
+    const int64_t limit = (int64_t)hacti_max_chunk();
+    /* The call's dimensions: the innermost ones that fit whole, or a piece of the innermost. */
+    int nk = 0;
+    while (nk < KERNEL_DIMS && nk < nd && fits(nd - 1 - nk, nd, shape, n, strides, limit)) ++nk;
+    int64_t piece = 0; /* nk == 0: pieces of the innermost dimension */
+    if (nk == 0) {
+        int64_t s = 1;
+        for (int k = 0; k < n; ++k) s = mag(strides[k][nd - 1]) > s ? mag(strides[k][nd - 1]) : s;
+        piece = limit / s < limit ? limit / s : limit;
+        if (piece < 1) piece = 1;
+        nk = 1;
+    }
+    const int outer = nd - nk;
+    view v;
+    v.nd = nk;
+    for (int d = 0; d < nk; ++d) {
+        const int src = nd - 1 - d;
+        v.extent[d] = (int32_t)(piece && d == 0 ? 0 : shape[src]);
+        for (int k = 0; k < n; ++k) v.stride[k][d] = (int32_t)strides[k][src];
+    }
+    int64_t index[HACT_TENSOR_MAX_NDIM] = {0}; /* the outer dimensions' odometer */
+    hact_status s = HACT_OK;
+    for (int first = 1; s == HACT_OK; first = 0) {
+        int64_t offset[MAX_OPERANDS] = {0};
+        for (int k = 0; k < n; ++k)
+            for (int d = 0; d < outer; ++d) offset[k] += index[d] * strides[k][d];
+        const int64_t len = piece ? shape[nd - 1] : 1;
+        for (int64_t p0 = 0; p0 < len && s == HACT_OK; p0 += piece ? piece : 1) {
+            if (piece) v.extent[0] = (int32_t)(len - p0 < piece ? len - p0 : piece);
+            for (int k = 0; k < n; ++k)
+                v.address[k] = (uint64_t)(uintptr_t)(base[k] + (offset[k] + p0 * strides[k][nd - 1]) * (int64_t)es);
+            s = launch(c, &uc, &v, n, !(first && p0 == 0), grad);
+        }
+        int d = outer - 1;
+        while (d >= 0 && ++index[d] == shape[d]) index[d--] = 0;
+        if (d < 0) break;
+    }
+    return leave(s);
+}
+
+hact_status hacti_cuda_zero_grad(const hacti_call *c, hact_params *grad, void *stream) {
+    hacti_cuda_uc uc;
+    char label[80];
+    snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
+    HACTI_TRY(enter(label, &uc, stream));
+    hact_status s = check_device_array(c, grad, "grad", HACT_NUM_PARAMS);
+    if (s != HACT_OK) return leave(s);
+    /* Zero gradients, queued on the stream like every other result. */
+    const cu_result r = cu.cuMemsetD32Async((cu_ptr)(uintptr_t)grad, 0, HACT_NUM_PARAMS, uc.stream);
+    if (r) s = hacti_fail(HACT_ERR_KERNEL, "%s: cuMemsetD32Async: %s", label, error_name(r));
+    return leave(s);
+}
+
+hact_status hacti_cuda_ready(const hacti_call *c, void *stream) {
+    hacti_cuda_uc uc;
+    char label[80];
+    snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
+    HACTI_TRY(enter(label, &uc, stream));
+    return leave(HACT_OK);
+}
+
+/* ---- the flat entry points: one dimension, stride 1 ------------------------------------------ */
+static hact_status run_dense(const hacti_call *c, size_t n, int nops, char *const *ptr, const char *const *names,
+                             hact_params *grad, void *stream) {
+    const int64_t shape[1] = {(int64_t)n};
+    int64_t strides[MAX_OPERANDS][HACT_TENSOR_MAX_NDIM];
+    for (int k = 0; k < nops; ++k) strides[k][0] = 1;
+    return hacti_cuda_run_layout(c, 1, shape, nops, (const int64_t(*)[HACT_TENSOR_MAX_NDIM])strides, ptr, names,
+                                 grad, stream);
+}
+
+hact_status hact_cuda_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
+                              const hact_params *params, void *stream) {
+    hacti_call c;
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_FWD, HACTI_FWD, params));
+    if (n == 0) return hacti_cuda_ready(&c, stream);
+    HACTI_TRY(hacti_check_forward_arrays(&c, x, y, n));
+    char *ptr[2] = {(char *)y, (char *)x};
+    const char *names[2] = {"y", "x"};
+    return run_dense(&c, n, 2, ptr, names, NULL, stream);
+}
+
+hact_status hact_cuda_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy, void *dx,
+                               size_t n, const hact_params *params, void *stream) {
+    hacti_call c;
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_BWD, HACTI_BWD, params));
+    if (n == 0) return hacti_cuda_ready(&c, stream);
+    HACTI_TRY(hacti_check_backward_arrays(&c, x, dy, dx, n));
+    char *ptr[3] = {(char *)dx, (char *)x, (char *)dy};
+    const char *names[3] = {"dx", "x", "dy"};
+    return run_dense(&c, n, 3, ptr, names, NULL, stream);
 }
 
 hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *x, const void *dy,
                                       size_t n, const hact_params *params, hact_params *grad,
                                       void *stream) {
     hacti_call c;
-    hacti_cuda_uc uc;
     const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
     HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_PGRAD,
                                learnable ? HACTI_PGRAD : HACTI_FWD, params));
-    HACTI_TRY(enter("hact_cuda_backward_params", &uc, stream));
-    hact_status s;
-    if ((s = check_device_array(&c, grad, "grad", HACT_NUM_PARAMS))) return leave(s);
-    if (n > 0 && ((s = hacti_check_size(&c, n)) || (s = check_device_array(&c, x, "x", n)) ||
-                  (s = check_device_array(&c, dy, "dy", n))))
-        return leave(s);
-    if (learnable == 0 || n == 0) {
-        /* Zero gradients, queued on the stream like every other result. */
-        cu_result r = cu.cuMemsetD32Async((cu_ptr)(uintptr_t)grad, 0, HACT_NUM_PARAMS, uc.stream);
-        if (r) s = hacti_fail(HACT_ERR_KERNEL, "hact_cuda_backward_params(%s): cuMemsetD32Async: %s",
-                              hact_op_name(op), error_name(r));
-        return leave(s);
-    }
-    const size_t chunk = hacti_max_chunk();
-    for (size_t off = 0; off < n && s == HACT_OK; off += chunk) {
-        const int32_t len = (int32_t)(n - off < chunk ? n - off : chunk);
-        s = pgrad_chunk(&c, &uc, x, dy, off, len, off > 0, grad);
-    }
-    return leave(s);
+    HACTI_TRY(hacti_check_pointer(&c, grad, "grad"));
+    if (learnable == 0 || n == 0) return hacti_cuda_zero_grad(&c, grad, stream);
+    HACTI_TRY(hacti_check_size(&c, n));
+    HACTI_TRY(hacti_check_pointer(&c, x, "x"));
+    HACTI_TRY(hacti_check_pointer(&c, dy, "dy"));
+    char *ptr[2] = {(char *)x, (char *)dy};
+    const char *names[2] = {"x", "dy"};
+    return run_dense(&c, n, 2, ptr, names, grad, stream);
 }
 
 /* ---- the GLU family (glu.c checks the arguments and lays out the rows) ---------------------- */

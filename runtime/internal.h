@@ -79,6 +79,11 @@ size_t hacti_first_nonfinite(const void *data, size_t n, hact_dtype dtype); /* o
 hact_status hacti_check_call(hacti_call *c, hacti_where where, const char *what, hact_op op,
                              hact_dtype dtype, hacti_dir dir, hacti_dir kernel_dir,
                              const hact_params *params);
+/* The flat calls' arrays (n > 0): n within the limits, no NULL or misaligned pointer, outputs
+ * apart from the inputs or exactly on them (in place). */
+hact_status hacti_check_forward_arrays(const hacti_call *c, const void *x, const void *y, size_t n);
+hact_status hacti_check_backward_arrays(const hacti_call *c, const void *x, const void *dy, const void *dx,
+                                        size_t n);
 /* The kernel over n dense elements (chunked), arguments already checked; in place as the flat
  * entry points allow (y == x; dx == x and/or dx == dy). */
 hact_status hacti_run_forward(const hacti_call *c, const void *x, void *y, size_t n);
@@ -179,6 +184,22 @@ hact_status hacti_each_block(size_t rows, size_t len, size_t max_stride, size_t 
 struct halide_dimension_t;
 void hacti_block_buffer(struct halide_buffer_t *buf, struct halide_dimension_t *dims, const void *base,
                         size_t stride, size_t r0, size_t rc, size_t l0, size_t lc, hact_dtype dtype);
+
+/* cuda.c, for the flat and the strided CUDA entry points (their arguments checked): c's kernel
+ * (forward, backward or parameter gradients) over an nd-dimensional layout (nd >= 1, outermost
+ * dimension first): shape[d] elements; operand k's element (i_0, ..., i_{nd-1}) at base[k] +
+ * sum of i_d strides[k][d] elements (any sign). Operands: forward (y, x), backward (dx, x, dy),
+ * parameter gradients (x, dy, with grad: device memory that gets the hact_params). Checks that
+ * every operand lies in one device allocation (names for the messages), then queues the kernels
+ * on stream. */
+hact_status hacti_cuda_run_layout(const hacti_call *c, int nd, const int64_t *shape, int n,
+                                  const int64_t (*strides)[HACT_TENSOR_MAX_NDIM], char *const *base,
+                                  const char *const *names, hact_params *grad, void *stream);
+/* cuda.c: zeros into the device hact_params grad (learnable fields of an empty call, or an op
+ * without any), queued on stream; and whether a CUDA call can run at all (calls with nothing to
+ * compute still report a missing device). */
+hact_status hacti_cuda_zero_grad(const hacti_call *c, hact_params *grad, void *stream);
+hact_status hacti_cuda_ready(const hacti_call *c, void *stream);
 
 /* dispatch.c: the CUDA kernel of op x dtype x dir, or NULL if this build has none. */
 void *hacti_find_device_kernel(hact_op op, hact_dtype dtype, hacti_dir dir);

@@ -16,10 +16,14 @@
  * the kernels of the exact ops (HACT_EXACT_OPS), which take one element per 16 bits.
  *
  * Device kernels (hk_<op>_<dir>_<dtype>_cuda) take a user_context first (runtime/cuda.c: the
- * caller's CUDA context and stream) and device buffers. Their pgrad is finished on the device:
+ * caller's CUDA context and stream) and device buffers: x, dy, y, dx are 4-D with any strides
+ * (a dense array is [n, 1, 1, 1]; a strided tensor its layout merged to four dimensions or
+ * fewer), extents and offsets within int32. Their pgrad is finished on the device:
  *   pgrad: (uc, x, dy, p[0..6], prior, accumulate, partial, grad)
- *          partial(k, b) = sum of dy df/dparam_k over elements [b B, b B + B), in double, scratch
- *          of 7 x ceil(n / B) doubles (B = HACT_DEVICE_REDUCE_BLOCK); grad(k) = (accumulate ?
+ *          partial(k, b) = sum of dy df/dparam_k over block b, in double: with rows along
+ *          dimension 0 (e0 elements, R = e1 e2 e3 rows), B = HACT_DEVICE_REDUCE_BLOCK, a block
+ *          is a chunk of B elements of a row, or max(1, B / e0) whole rows: scratch of
+ *          7 x ceil(e0 / B) x ceil(R / max(1, B / e0)) doubles; grad(k) = (accumulate ?
  *          prior(k) : 0) + sum_b partial(k, b), 7 floats laid out as hact_params (zero where
  *          the field is not learnable).
  */

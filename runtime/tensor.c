@@ -1,7 +1,9 @@
 /* The strided N-d entry points (hact_*_tensor): check the descriptors, reduce the layout to as
  * few dimensions as possible, then run the flat kernels (api.c's hacti_run_*) once, per
  * contiguous row, or over tiles or blocks gathered into stack buffers, in parallel tasks when
- * large. The rules are in hact.h; docs/design.md ("Strided tensors") explains the choices. */
+ * large. hact_cuda_*_tensor take the same checks and reduced layout to the CUDA kernels, which
+ * take strides themselves (cuda.c). The rules are in hact.h; docs/design.md ("Strided tensors")
+ * explains the choices. */
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -48,6 +50,9 @@ typedef struct operand {
 
 typedef struct ctx {
     hacti_call c;
+    hacti_where where;  /* the CPU (hact_*_tensor) or the CUDA device (hact_cuda_*_tensor) */
+    const char *prefix; /* "hact_" or "hact_cuda_" */
+    void *stream;       /* CUDA calls: the caller's stream */
     const char *entry; /* "forward_tensor", ... */
     const char *opname;
     int n;                /* operands; [0] is the output of forward / backward */
@@ -64,9 +69,9 @@ typedef struct ctx {
         if (s_ != HACT_OK) return s_;   \
     } while (0)
 
-/* "hact_<entry>(<op>): <message>" */
+/* "hact_<entry>(<op>): <message>" (hact_cuda_<entry> for the CUDA calls) */
 #define FAIL(cx, status, fmt, ...) \
-    hacti_fail((status), "hact_%s(%s): " fmt, (cx)->entry, (cx)->opname, __VA_ARGS__)
+    hacti_fail((status), "%s%s(%s): " fmt, (cx)->prefix, (cx)->entry, (cx)->opname, __VA_ARGS__)
 
 static const char *device_name(int32_t type) {
     switch (type) {
@@ -119,29 +124,45 @@ static hact_status check_structure(const ctx *cx, const operand *o) {
     return HACT_OK;
 }
 
-/* Host memory or a clear status. A strided CUDA path (its own kernels, or a device-side gather
- * into hact_cuda_*'s dense buffers) would hook in here instead of refusing CUDA tensors. */
+/* The memory the call computes on: host memory for the CPU calls, CUDA device memory (or managed
+ * memory) for the CUDA calls, every operand on the same device; else a clear status. */
 static hact_status check_device(const ctx *cx, const operand *o) {
     const hact_device dev = o->t->device;
-    switch (dev.device_type) {
-    case HACT_DEVICE_CPU:
-    case HACT_DEVICE_CUDA_HOST:
-    case HACT_DEVICE_ROCM_HOST:
-        return HACT_OK;
-    case HACT_DEVICE_CUDA:
-    case HACT_DEVICE_CUDA_MANAGED:
-        return FAIL(cx, HACT_ERR_UNSUPPORTED,
-                    "%s is on %s:%d: strided tensors are computed on the CPU only (hact_cuda_* take "
-                    "dense device buffers)", o->name, device_name(dev.device_type), (int)dev.device_id);
-    }
+    const int cuda_memory = dev.device_type == HACT_DEVICE_CUDA || dev.device_type == HACT_DEVICE_CUDA_MANAGED;
+    const int host_memory = dev.device_type == HACT_DEVICE_CPU || dev.device_type == HACT_DEVICE_CUDA_HOST ||
+                            dev.device_type == HACT_DEVICE_ROCM_HOST;
     if (dev.device_type < 1)
         return FAIL(cx, HACT_ERR_INVALID_ARGUMENT, "%s.device.device_type = %d is not a DLPack device type",
                     o->name, (int)dev.device_type);
+    if (cx->where == HACTI_ON_CUDA) {
+        if (cuda_memory) {
+            const hact_device first = cx->o[0].t->device;
+            if (o != &cx->o[0] && first.device_id != dev.device_id)
+                return FAIL(cx, HACT_ERR_INVALID_ARGUMENT, "%s is on cuda:%d, %s on cuda:%d: one device per call",
+                            cx->o[0].name, (int)first.device_id, o->name, (int)dev.device_id);
+            return HACT_OK;
+        }
+        const char *name = device_name(dev.device_type);
+        if (host_memory)
+            return FAIL(cx, HACT_ERR_INVALID_ARGUMENT,
+                        "%s is on %s:%d, host memory: the CUDA calls take CUDA device memory (hact_%s "
+                        "computes host tensors)", o->name, name, (int)dev.device_id, cx->entry);
+        if (name)
+            return FAIL(cx, HACT_ERR_UNSUPPORTED, "%s is on %s:%d: the CUDA calls take CUDA device memory",
+                        o->name, name, (int)dev.device_id);
+        return FAIL(cx, HACT_ERR_UNSUPPORTED, "%s is on device type %d: the CUDA calls take CUDA device memory",
+                    o->name, (int)dev.device_type);
+    }
+    if (host_memory) return HACT_OK;
+    if (cuda_memory)
+        return FAIL(cx, HACT_ERR_UNSUPPORTED,
+                    "%s is on %s:%d: CUDA tensors go to hact_cuda_%s (with the stream to run on)", o->name,
+                    device_name(dev.device_type), (int)dev.device_id, cx->entry);
     const char *name = device_name(dev.device_type);
     if (name)
-        return FAIL(cx, HACT_ERR_UNSUPPORTED, "%s is on %s:%d: this library computes on the CPU only",
+        return FAIL(cx, HACT_ERR_UNSUPPORTED, "%s is on %s:%d: this library computes on the CPU and CUDA only",
                     o->name, name, (int)dev.device_id);
-    return FAIL(cx, HACT_ERR_UNSUPPORTED, "%s is on device type %d: this library computes on the CPU only",
+    return FAIL(cx, HACT_ERR_UNSUPPORTED, "%s is on device type %d: this library computes on the CPU and CUDA only",
                 o->name, (int)dev.device_type);
 }
 
@@ -816,6 +837,23 @@ static hact_status run_all(const ctx *cx, const layout *L, int mode, double *sum
     return HACT_OK;
 }
 
+/* The CUDA calls: the reduced layout, whole, to the device (cuda.c takes it in calls of four
+ * dimensions or fewer). A single element is a 1-D layout. */
+static hact_status execute_on_cuda(const ctx *cx, hact_params *grad) {
+    layout L;
+    reduce(cx, &L);
+    if (L.nd == 0) {
+        L.nd = 1;
+        L.shape[0] = 1;
+        for (int k = 0; k < L.n; ++k) L.s[k][0] = 1;
+    }
+    set_path(L.nd == 1 ? HACTI_PATH_FLAT : HACTI_PATH_ROWS);
+    const char *names[MAX_OPERANDS];
+    for (int k = 0; k < L.n; ++k) names[k] = cx->o[k].name;
+    return hacti_cuda_run_layout(&cx->c, L.nd, L.shape, L.n, (const int64_t(*)[MAXD])L.s, L.base, names, grad,
+                                 cx->stream);
+}
+
 static hact_status execute(const ctx *cx, double *sums) {
     layout L;
     reduce(cx, &L);
@@ -842,8 +880,8 @@ static hact_status prepare(ctx *cx, hact_op op, hacti_dir dir, hacti_dir kernel_
     hacti_init();
     set_path(HACTI_PATH_NONE);
     if ((int)op < 0 || op >= hact_op_count_)
-        return hacti_fail(HACT_ERR_UNKNOWN_OP, "hact_%s: op %d is not in the registry (0..%d)", cx->entry,
-                          (int)op, (int)hact_op_count_ - 1);
+        return hacti_fail(HACT_ERR_UNKNOWN_OP, "%s%s: op %d is not in the registry (0..%d)", cx->prefix,
+                          cx->entry, (int)op, (int)hact_op_count_ - 1);
     cx->opname = hact_op_name(op);
     for (int k = 0; k < cx->n; ++k) {
         if (!cx->o[k].t) return FAIL(cx, HACT_ERR_INVALID_ARGUMENT, "%s is NULL", cx->o[k].name);
@@ -857,7 +895,7 @@ static hact_status prepare(ctx *cx, hact_op op, hacti_dir dir, hacti_dir kernel_
     for (int k = 0; k < cx->n; ++k) {
         if (&cx->o[k] != ref) TRY(check_agreement(cx, ref, &cx->o[k]));
     }
-    TRY(hacti_check_call(&cx->c, HACTI_ON_CPU, cx->entry, op, ref->dtype, dir, kernel_dir, params));
+    TRY(hacti_check_call(&cx->c, cx->where, cx->entry, op, ref->dtype, dir, kernel_dir, params));
     cx->ndim = ref->t->ndim;
     cx->shape = ref->t->shape;
     cx->es = hacti_dtype_size(ref->dtype);
@@ -874,36 +912,43 @@ static void set_operand(ctx *cx, int k, const hact_tensor *t, const char *name, 
     cx->o[k].output = output;
 }
 
-hact_status hact_forward_tensor(hact_op op, const hact_tensor *x, const hact_tensor *y,
-                                const hact_params *params) {
+static void set_call(ctx *cx, hacti_where where, void *stream, const char *entry, int n) {
+    cx->where = where;
+    cx->prefix = where == HACTI_ON_CUDA ? "hact_cuda_" : "hact_";
+    cx->stream = stream;
+    cx->entry = entry;
+    cx->n = n;
+}
+
+static hact_status forward_tensor(hacti_where where, void *stream, hact_op op, const hact_tensor *x,
+                                  const hact_tensor *y, const hact_params *params) {
     ctx cx;
-    cx.entry = "forward_tensor";
-    cx.n = 2;
+    set_call(&cx, where, stream, "forward_tensor", 2);
     set_operand(&cx, 0, y, "y", 1);
     set_operand(&cx, 1, x, "x", 0);
     int empty;
     TRY(prepare(&cx, op, HACTI_FWD, HACTI_FWD, params, &empty));
+    if (where == HACTI_ON_CUDA) return empty ? hacti_cuda_ready(&cx.c, stream) : execute_on_cuda(&cx, NULL);
     return empty ? HACT_OK : execute(&cx, NULL);
 }
 
-hact_status hact_backward_tensor(hact_op op, const hact_tensor *x, const hact_tensor *dy,
-                                 const hact_tensor *dx, const hact_params *params) {
+static hact_status backward_tensor(hacti_where where, void *stream, hact_op op, const hact_tensor *x,
+                                   const hact_tensor *dy, const hact_tensor *dx, const hact_params *params) {
     ctx cx;
-    cx.entry = "backward_tensor";
-    cx.n = 3;
+    set_call(&cx, where, stream, "backward_tensor", 3);
     set_operand(&cx, 0, dx, "dx", 1);
     set_operand(&cx, 1, x, "x", 0);
     set_operand(&cx, 2, dy, "dy", 0);
     int empty;
     TRY(prepare(&cx, op, HACTI_BWD, HACTI_BWD, params, &empty));
+    if (where == HACTI_ON_CUDA) return empty ? hacti_cuda_ready(&cx.c, stream) : execute_on_cuda(&cx, NULL);
     return empty ? HACT_OK : execute(&cx, NULL);
 }
 
-hact_status hact_backward_params_tensor(hact_op op, const hact_tensor *x, const hact_tensor *dy,
-                                        const hact_params *params, hact_params *grad) {
+static hact_status backward_params_tensor(hacti_where where, void *stream, hact_op op, const hact_tensor *x,
+                                          const hact_tensor *dy, const hact_params *params, hact_params *grad) {
     ctx cx;
-    cx.entry = "backward_params_tensor";
-    cx.n = 2;
+    set_call(&cx, where, stream, "backward_params_tensor", 2);
     set_operand(&cx, 0, x, "x", 0);
     set_operand(&cx, 1, dy, "dy", 0);
     const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
@@ -912,8 +957,38 @@ hact_status hact_backward_params_tensor(hact_op op, const hact_tensor *x, const 
      * kernel and gives zeros. */
     TRY(prepare(&cx, op, HACTI_PGRAD, learnable ? HACTI_PGRAD : HACTI_FWD, params, &empty));
     if (!grad) return FAIL(&cx, HACT_ERR_INVALID_ARGUMENT, "%s is NULL", "grad");
+    if (where == HACTI_ON_CUDA) {
+        /* grad is device memory there: zeros are queued on the stream, like the sums */
+        if (!learnable || empty) return hacti_cuda_zero_grad(&cx.c, grad, stream);
+        return execute_on_cuda(&cx, grad);
+    }
     double sums[HACT_MAX_LEARNABLE] = {0};
     if (learnable && !empty) TRY(execute(&cx, sums));
     hacti_pgrad_result(op, sums, grad);
     return HACT_OK;
+}
+
+hact_status hact_forward_tensor(hact_op op, const hact_tensor *x, const hact_tensor *y,
+                                const hact_params *params) {
+    return forward_tensor(HACTI_ON_CPU, NULL, op, x, y, params);
+}
+hact_status hact_backward_tensor(hact_op op, const hact_tensor *x, const hact_tensor *dy,
+                                 const hact_tensor *dx, const hact_params *params) {
+    return backward_tensor(HACTI_ON_CPU, NULL, op, x, dy, dx, params);
+}
+hact_status hact_backward_params_tensor(hact_op op, const hact_tensor *x, const hact_tensor *dy,
+                                        const hact_params *params, hact_params *grad) {
+    return backward_params_tensor(HACTI_ON_CPU, NULL, op, x, dy, params, grad);
+}
+hact_status hact_cuda_forward_tensor(hact_op op, const hact_tensor *x, const hact_tensor *y,
+                                     const hact_params *params, void *stream) {
+    return forward_tensor(HACTI_ON_CUDA, stream, op, x, y, params);
+}
+hact_status hact_cuda_backward_tensor(hact_op op, const hact_tensor *x, const hact_tensor *dy,
+                                      const hact_tensor *dx, const hact_params *params, void *stream) {
+    return backward_tensor(HACTI_ON_CUDA, stream, op, x, dy, dx, params);
+}
+hact_status hact_cuda_backward_params_tensor(hact_op op, const hact_tensor *x, const hact_tensor *dy,
+                                             const hact_params *params, hact_params *grad, void *stream) {
+    return backward_params_tensor(HACTI_ON_CUDA, stream, op, x, dy, params, grad);
 }

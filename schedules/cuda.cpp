@@ -1,7 +1,8 @@
 // CUDA schedules: every loop runs on the GPU, nothing is computed on the host or copied to it.
 // Elementwise: each thread block covers kThreads * kElementsPerThread consecutive elements and
 // each thread handles kElementsPerThread of them kThreads apart, so every warp-wide access is
-// one coalesced 128-byte transaction. The block tail is guarded (no loads past the end).
+// one coalesced 128-byte transaction (where dimension 0 is dense). The block tail is guarded (no
+// loads past the end).
 // Reductions (parameter gradients): two levels of rfactor, all on the GPU; partial sums in double.
 #include "schedules.h"
 
@@ -16,15 +17,37 @@ constexpr int kElementsPerThread = 4;  // unrolled loads in flight per thread
 }  // namespace
 
 void elementwise(const Target &, Func out, const Expr &, const std::vector<Expr> &cases) {
-    // i: contiguous elements; rows (2-D outputs, the GLU kernels) are fused into the block index
-    // (gridDim.y would cap them at 65535).
-    Var i = out.args()[0];
-    Var b("b"), t("t"), k("k");
+    // Dimension 0: the contiguous elements (or, in a strided tensor, the smallest stride). The
+    // others (rows of a split GLU input, the outer dimensions of a strided tensor) are either
+    // host loops of extent 1 (a dense array), fused into the block index (rows of at least a
+    // block: gridDim.y would cap them at 65535), or fused with dimension 0 first (short rows:
+    // otherwise most of a block's threads would have no element).
+    const std::vector<Var> args = out.args();
+    const Var i = args[0];
+    Var b("block"), t("thread"), k("unrolled"), f("fused");  // apart from the generators' names
+    const int block = kThreads * kElementsPerThread;
+    const Func &first = out;  // a Tuple's outputs share their extents
+    Halide::OutputImageParam shape = first.outputs() > 1 ? first.output_buffers()[0] : first.output_buffer();
+    Expr one_row = Halide::Internal::const_true(), long_rows = shape.dim(0).extent() >= block;
+    for (size_t d = 1; d < args.size(); ++d) one_row = one_row && shape.dim(d).extent() == 1;
+    auto blocks_of = [&](Stage s, const Var &v) {
+        s.split(v, b, v, block, TailStrategy::GuardWithIf).split(v, k, t, kThreads).reorder(k, t, b);
+    };
     auto on_gpu = [&](Stage s) {
-        s.split(i, b, i, kThreads * kElementsPerThread, TailStrategy::GuardWithIf)
-            .split(i, k, t, kThreads)
-            .reorder(k, t, b);
-        if (out.dimensions() == 2) s.fuse(b, out.args()[1], b);
+        if (args.size() == 1) {
+            blocks_of(s, i);
+            s.gpu_blocks(b).gpu_threads(t).unroll(k);
+            return;
+        }
+        Stage dense = s.specialize(one_row), rows = s.specialize(long_rows);
+        blocks_of(dense, i);
+        dense.gpu_blocks(b).gpu_threads(t).unroll(k);
+        blocks_of(rows, i);
+        for (size_t d = 1; d < args.size(); ++d) rows.fuse(b, args[d], b);
+        rows.gpu_blocks(b).gpu_threads(t).unroll(k);
+        s.fuse(i, args[1], f);
+        for (size_t d = 2; d < args.size(); ++d) s.fuse(f, args[d], f);
+        blocks_of(s, f);
         s.gpu_blocks(b).gpu_threads(t).unroll(k);
     };
     for (const Expr &c : cases) on_gpu(out.specialize(c));

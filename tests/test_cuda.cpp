@@ -1,5 +1,6 @@
 // CUDA entry points beyond the shared op suites (which run on the "cuda" backend too): the
-// no-device path CI sees, pointer checks, stream behaviour and leaks on a GPU.
+// no-device path CI sees, pointer and descriptor checks, strided tensors in device memory,
+// stream behaviour and leaks on a GPU.
 #include "hact_test.h"
 
 #ifdef HACT_TEST_CUDA
@@ -8,6 +9,26 @@
 
 namespace {
 using namespace hact_test;
+
+// A tensor descriptor on CUDA device `id` (the memory is never touched without a device).
+hact_tensor on_cuda(void* data, int32_t ndim, const int64_t* shape, const int64_t* strides, int32_t id = 0) {
+    hact_tensor t = hact_tensor_make(data, HACT_F32, ndim, shape, strides);
+    t.device.device_type = HACT_DEVICE_CUDA;
+    t.device.device_id = id;
+    return t;
+}
+
+// Whether this build has CUDA kernels (HACT_CUDA=ON): without them the CUDA calls stop at the
+// kernel lookup, after the descriptor and parameter checks but before memory and aliasing.
+bool cuda_built() {
+    const hact_status s = hact_cuda_available();
+    return s == HACT_OK || std::string(hact_last_error()).find("HACT_CUDA=OFF") == std::string::npos;
+}
+
+void expect_status(hact_status got, hact_status want, const char* fragment) {
+    EXPECT_EQ(got, want) << hact_last_error();
+    EXPECT_NE(std::string(hact_last_error()).find(fragment), std::string::npos) << hact_last_error();
+}
 
 // Without a driver or GPU (CI), every CUDA call reports it and nothing crashes.
 TEST(CudaUnavailable, EveryCallReportsIt) {
@@ -46,6 +67,52 @@ TEST(CudaUnavailable, EveryCallReportsIt) {
     EXPECT_EQ(hact_cuda_glu_forward(hact_glu_reglu, HACT_BF16, x, x, y, 4, nullptr, nullptr), avail);
     EXPECT_NE(std::string(hact_last_error()).find("hact_cuda_glu_forward(reglu)"), std::string::npos)
         << hact_last_error();
+    // Strided tensors in device memory: well-formed descriptors, then the same status.
+    float tx_data[8] = {0}, ty_data[4] = {0};
+    const int64_t shape[2] = {2, 2}, half[2] = {4, 1};
+    const hact_tensor tx = on_cuda(tx_data, 2, shape, half), ty = on_cuda(ty_data, 2, shape, nullptr);
+    EXPECT_EQ(hact_cuda_forward_tensor(hact_op_silu, &tx, &ty, nullptr, nullptr), avail);
+    EXPECT_NE(std::string(hact_last_error()).find("hact_cuda_forward_tensor(silu)"), std::string::npos)
+        << hact_last_error();
+    EXPECT_EQ(hact_cuda_backward_tensor(hact_op_gelu, &tx, &tx, &ty, nullptr, nullptr), avail);
+    EXPECT_EQ(hact_cuda_backward_params_tensor(hact_op_swish, &tx, &tx, nullptr, &g, nullptr), avail);
+    // Nothing to compute still needs the device (as the flat calls with n = 0).
+    const int64_t none[2] = {0, 3};
+    const hact_tensor empty = on_cuda(x, 2, none, nullptr);
+    EXPECT_EQ(hact_cuda_forward_tensor(hact_op_silu, &empty, &empty, nullptr, nullptr), avail);
+}
+
+// The strided CUDA calls check their descriptors as the CPU ones do, before the device is asked
+// about anything; host tensors and CUDA tensors each go to their own calls.
+TEST(CudaTensors, DescriptorsCheckedBeforeTheDevice) {
+    float a[64] = {0}, b[64] = {0};
+    const int64_t shape[2] = {4, 8}, other[2] = {4, 7};
+    const hact_tensor x = on_cuda(a, 2, shape, nullptr), y = on_cuda(b, 2, shape, nullptr);
+    const hact_tensor host = hact_tensor_make(a, HACT_F32, 2, shape, nullptr);
+    expect_status(hact_cuda_forward_tensor(hact_op_silu, &host, &y, nullptr, nullptr), HACT_ERR_INVALID_ARGUMENT,
+                  "host memory");
+    expect_status(hact_forward_tensor(hact_op_silu, &x, &y, nullptr), HACT_ERR_UNSUPPORTED,
+                  "hact_cuda_forward_tensor");
+    const hact_tensor y7 = on_cuda(b, 2, other, nullptr);
+    expect_status(hact_cuda_forward_tensor(hact_op_silu, &x, &y7, nullptr, nullptr), HACT_ERR_INVALID_ARGUMENT,
+                  "shape mismatch in dimension 1");
+    const hact_tensor y_on_1 = on_cuda(b, 2, shape, nullptr, 1);
+    expect_status(hact_cuda_backward_tensor(hact_op_silu, &x, &x, &y_on_1, nullptr, nullptr),
+                  HACT_ERR_INVALID_ARGUMENT, "one device per call");
+    expect_status(hact_cuda_forward_tensor((hact_op)999, &x, &y, nullptr, nullptr), HACT_ERR_UNKNOWN_OP,
+                  "hact_cuda_forward_tensor");
+    hact_params bad = hact_default_params(hact_op_swish);
+    bad.beta = NAN;
+    EXPECT_EQ(hact_cuda_forward_tensor(hact_op_swish, &x, &y, &bad, nullptr), HACT_ERR_BAD_PARAMS);
+    // Aliasing and grad come after the kernel lookup (a build without CUDA kernels says so first).
+    const hact_status later = cuda_built() ? HACT_ERR_INVALID_ARGUMENT : HACT_ERR_DEVICE_UNAVAILABLE;
+    const hact_tensor shifted = on_cuda(a + 1, 2, shape, nullptr);
+    EXPECT_EQ(hact_cuda_forward_tensor(hact_op_silu, &x, &shifted, nullptr, nullptr), later) << hact_last_error();
+    EXPECT_EQ(hact_cuda_backward_params_tensor(hact_op_swish, &x, &x, nullptr, nullptr, nullptr), later)
+        << hact_last_error();
+    const int64_t bcast[2] = {0, 1};
+    const hact_tensor y_bcast = on_cuda(b, 2, shape, bcast);
+    EXPECT_EQ(hact_cuda_forward_tensor(hact_op_silu, &x, &y_bcast, nullptr, nullptr), later) << hact_last_error();
 }
 
 // Argument errors are found before the device is touched, with or without one.
@@ -158,6 +225,83 @@ TEST_F(CudaDevice, CallsQueueOnTheCallersStream) {
     cudaEventDestroy(gate);
     cudaFree(x);
     cudaFree(y);
+}
+
+// Strided views in device memory give what the flat calls give on contiguous copies of them, bit
+// for bit (the same kernels, other indexing): a half of a [B, 2H] tensor (.chunk(2, 1)), its
+// transpose, a reversed view, and a 6-D view whose dimensions do not merge (more than the four a
+// kernel takes: the outer ones are calls of their own). Parameter gradients: the same sums in
+// another order, to 1e-5 relative.
+TEST_F(CudaDevice, StridedViewsMatchContiguousCalls) {
+    const int64_t B = 48, H = 300, N = B * 2 * H;
+    std::vector<float> storage(N);
+    auto r = rng(0x5d);
+    for (float& v : storage) v = std::uniform_real_distribution<float>(-8.0f, 8.0f)(r);
+    float *dev = nullptr, *dense_x = nullptr, *dense_y = nullptr, *out = nullptr;
+    ASSERT_EQ(cudaMalloc(&dev, N * sizeof(float)), cudaSuccess);
+    ASSERT_EQ(cudaMalloc(&dense_x, N * sizeof(float)), cudaSuccess);
+    ASSERT_EQ(cudaMalloc(&dense_y, N * sizeof(float)), cudaSuccess);
+    ASSERT_EQ(cudaMalloc(&out, N * sizeof(float)), cudaSuccess);
+    hact_params* grads = nullptr;
+    ASSERT_EQ(cudaMalloc(&grads, 2 * sizeof(hact_params)), cudaSuccess);
+    ASSERT_EQ(cudaMemcpy(dev, storage.data(), N * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+    struct View {
+        const char* name;
+        int32_t ndim;
+        std::vector<int64_t> shape, strides;
+        int64_t offset;
+    };
+    const std::vector<View> views = {
+        {"second half", 2, {B, H}, {2 * H, 1}, H},
+        {"transposed half", 2, {H, B}, {1, 2 * H}, 0},
+        {"reversed", 1, {N}, {-1}, N - 1},
+        {"6-D", 6, {2, 3, 2, 2, 3, 5}, {9000, 2900, 1300, 600, 190, 37}, 11},
+    };
+    for (const View& v : views) {
+        SCOPED_TRACE(v.name);
+        int64_t n = 1;
+        for (int64_t e : v.shape) n *= e;
+        // The view gathered on the host, in row-major order: the contiguous copy.
+        std::vector<float> gathered(n);
+        std::vector<int64_t> idx(v.ndim, 0);
+        for (int64_t e = 0; e < n; ++e) {
+            int64_t off = v.offset;
+            for (int d = 0; d < v.ndim; ++d) off += idx[d] * v.strides[d];
+            ASSERT_TRUE(off >= 0 && off < N);
+            gathered[e] = storage[off];
+            for (int d = v.ndim - 1; d >= 0 && ++idx[d] == v.shape[d]; --d) idx[d] = 0;
+        }
+        ASSERT_EQ(cudaMemcpy(dense_x, gathered.data(), n * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+        const hact_tensor x = on_cuda(dev + v.offset, v.ndim, v.shape.data(), v.strides.data());
+        const hact_tensor y = on_cuda(out, v.ndim, v.shape.data(), nullptr);
+        std::vector<float> want(n), got(n);
+        ASSERT_EQ(hact_cuda_forward(hact_op_gelu, HACT_F32, dense_x, dense_y, n, nullptr, nullptr), HACT_OK);
+        ASSERT_EQ(hact_cuda_forward_tensor(hact_op_gelu, &x, &y, nullptr, nullptr), HACT_OK) << hact_last_error();
+        ASSERT_EQ(cudaMemcpy(want.data(), dense_y, n * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        ASSERT_EQ(cudaMemcpy(got.data(), out, n * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        for (int64_t e = 0; e < n; ++e) ASSERT_TRUE(same_result(got[e], want[e])) << "forward at " << e;
+        // dy = the view itself
+        ASSERT_EQ(hact_cuda_backward(hact_op_silu, HACT_F32, dense_x, dense_x, dense_y, n, nullptr, nullptr), HACT_OK);
+        ASSERT_EQ(hact_cuda_backward_tensor(hact_op_silu, &x, &x, &y, nullptr, nullptr), HACT_OK) << hact_last_error();
+        ASSERT_EQ(cudaMemcpy(want.data(), dense_y, n * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        ASSERT_EQ(cudaMemcpy(got.data(), out, n * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        for (int64_t e = 0; e < n; ++e) ASSERT_TRUE(same_result(got[e], want[e])) << "backward at " << e;
+        ASSERT_EQ(hact_cuda_backward_params(hact_op_swish, HACT_F32, dense_x, dense_x, n, nullptr, &grads[0], nullptr),
+                  HACT_OK);
+        ASSERT_EQ(hact_cuda_backward_params_tensor(hact_op_swish, &x, &x, nullptr, &grads[1], nullptr), HACT_OK)
+            << hact_last_error();
+        hact_params g[2];
+        ASSERT_EQ(cudaMemcpy(g, grads, sizeof g, cudaMemcpyDeviceToHost), cudaSuccess);
+        EXPECT_NEAR(g[1].beta, g[0].beta, 1e-5 * std::fabs(g[0].beta) + 1e-30);
+        EXPECT_NEAR(g[1].scale, g[0].scale, 1e-5 * std::fabs(g[0].scale) + 1e-30);
+    }
+    // Device memory that does not hold the view is refused, not read past.
+    const int64_t too_long[1] = {N + 1};
+    const hact_tensor over = on_cuda(dev, 1, too_long, nullptr), over_y = on_cuda(out, 1, too_long, nullptr);
+    expect_status(hact_cuda_forward_tensor(hact_op_silu, &over, &over_y, nullptr, nullptr), HACT_ERR_INVALID_ARGUMENT,
+                  "end of its allocation");
+    EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
+    for (void* p : {(void*)dev, (void*)dense_x, (void*)dense_y, (void*)out, (void*)grads}) cudaFree(p);
 }
 
 // Many calls leak no device memory (the pgrad scratch is stream-ordered and freed).

@@ -250,9 +250,9 @@ HACT_API hact_status hact_cuda_device_info(char *name, size_t name_size, int *ca
  *                       (i_0 * strides[0] + ... + i_{ndim-1} * strides[ndim-1]) elements.
  *   device              {HACT_DEVICE_CPU, 0}. Host memory of other DLPack devices (CUDA or ROCm
  *                       pinned host memory) is accepted too; device_id is ignored for host
- *                       memory. CUDA, CUDA managed and ROCm memory: HACT_ERR_UNSUPPORTED (strided
- *                       tensors are computed on the CPU; hact_cuda_* take dense device buffers);
- *                       an unknown device type: HACT_ERR_UNSUPPORTED.
+ *                       memory. CUDA and CUDA managed memory go to hact_cuda_*_tensor (below;
+ *                       HACT_ERR_UNSUPPORTED here); ROCm memory or an unknown device type:
+ *                       HACT_ERR_UNSUPPORTED.
  *   ndim                0 (a scalar: one element) to HACT_TENSOR_MAX_NDIM.
  *   dtype               DLPack's {code, bits, lanes}: float32 {HACT_DL_FLOAT, 32, 1}, float16
  *                       {HACT_DL_FLOAT, 16, 1} and bfloat16 {HACT_DL_BFLOAT, 16, 1}, computed as
@@ -335,6 +335,21 @@ HACT_API hact_status hact_backward_tensor(hact_op op, const hact_tensor *x, cons
 HACT_API hact_status hact_backward_params_tensor(hact_op op, const hact_tensor *x,
                                                  const hact_tensor *dy, const hact_params *params,
                                                  hact_params *grad);
+
+/* The same on the GPU: tensors in CUDA device memory (device HACT_DEVICE_CUDA or
+ * HACT_DEVICE_CUDA_MANAGED, one device_id per call; the kernels run on the calling thread's
+ * current context, as hact_cuda_forward's), any strides, the rules above; work queued on `stream`
+ * (NULL: the legacy default stream), nothing synchronized. grad is device memory holding one
+ * hact_params, as in hact_cuda_backward_params. Host tensors are HACT_ERR_INVALID_ARGUMENT here
+ * (and CUDA tensors HACT_ERR_UNSUPPORTED in the calls above). */
+HACT_API hact_status hact_cuda_forward_tensor(hact_op op, const hact_tensor *x, const hact_tensor *y,
+                                              const hact_params *params, void *stream);
+HACT_API hact_status hact_cuda_backward_tensor(hact_op op, const hact_tensor *x, const hact_tensor *dy,
+                                               const hact_tensor *dx, const hact_params *params,
+                                               void *stream);
+HACT_API hact_status hact_cuda_backward_params_tensor(hact_op op, const hact_tensor *x,
+                                                      const hact_tensor *dy, const hact_params *params,
+                                                      hact_params *grad, void *stream);
 
 /* A CPU tensor of a hact_dtype (strides NULL: compact row-major). shape and strides are
  * referenced, not copied. */
