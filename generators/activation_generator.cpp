@@ -648,6 +648,55 @@ private:
     Func lanes{"lanes"};
 };
 
+// The per-channel weight gradient on a device (hact_cuda_prelu_backward), reduced there:
+//   dweight(c) = (accumulate ? prior(c) : 0) + sum over the call's elements of channel c of
+//   dy df/dw, the terms and sums in double (the op's param_grads).
+// x and dy are [inner, channels, outer] (dimension 0 contiguous, any other strides); partial(c, b)
+// is block b of channel c's rows (each row inner elements, one per outer index) as
+// ParamGradTotal's blocks: a chunk of B elements of a long row or whole short rows. An output, so
+// that the runtime provides it as stream-ordered scratch (runtime/cuda.c sizes it).
+//   hact_channel_weight_grad_total  (x, dy, weight, prior, accumulate) -> partial, dweight
+class ChannelWeightGradTotal : public Kernel<ChannelWeightGradTotal> {
+public:
+    GeneratorParam<std::string> op{"op", ""};
+    GeneratorParam<std::string> dtype{"dtype", "f32"};
+    Input<Buffer<void, 3>> x{"x"};
+    Input<Buffer<void, 3>> dy{"dy"};
+    Input<Buffer<void, 1>> weight{"weight"};
+    Input<Buffer<float, 1>> prior{"prior"};
+    Input<int> accumulate{"accumulate"};
+    Output<Buffer<double, 2>> partial{"partial"};
+    Output<Buffer<float, 1>> dweight{"dweight"};
+
+    void configure() { set_storage(dtype, get_target(), x, dy, weight); }
+    void generate() {
+        num::TargetScope target_scope(get_target());
+        const OpMath &math = op_math_or_fail(op);
+        const int B = HACT_DEVICE_REDUCE_BLOCK;
+        Expr e0 = x.dim(0).extent(), rows = x.dim(2).extent();
+        Expr chunks = (e0 + (B - 1)) / B, rpb = max(1, B / e0);
+        ri = RDom(0, min(e0, B), 0, rpb, "ri");
+        Expr i = (b % chunks) * B + ri.x, o = (b / chunks) * rpb + ri.y;
+        ri.where(i < e0 && o < rows);
+        std::vector<Expr> terms = math.pgrads(load(x(i, c, o)), load(dy(i, c, o)), channel_params(load(weight(c))));
+        if (terms.size() != 1) fail("op '" + std::string(op) + "' needs exactly one learnable parameter");
+        partial(c, b) = cast<double>(0);
+        partial(c, b) += cast<double>(terms[0]);
+        rb = RDom(0, chunks * ((rows + rpb - 1) / rpb), "rb");
+        total(c) = cast<double>(0);
+        total(c) += partial(c, rb);
+        dweight(c) = select(accumulate != 0, prior(c), 0.0f) + cast<float>(total(c));
+        x.dim(0).set_stride(1);
+        dy.dim(0).set_stride(1);
+    }
+    void schedule() { schedules::channel_reduction(get_target(), partial, ri, total, rb, dweight); }
+
+private:
+    Var c{"c"}, b{"b"};
+    RDom ri, rb;
+    Func total{"total"};
+};
+
 using RowForward = ChannelForward<WeightOf::Row>;
 using RowBackward = ChannelBackward<WeightOf::Row>;
 using RowWeightGrad = ChannelWeightGrad<WeightOf::Row>;
@@ -728,6 +777,7 @@ HALIDE_REGISTER_GENERATOR(hact::ParamGrad, hact_param_grad)
 HALIDE_REGISTER_GENERATOR(hact::ParamGradTotal, hact_param_grad_total)
 HALIDE_REGISTER_GENERATOR(hact::GluForward, hact_glu_forward)
 HALIDE_REGISTER_GENERATOR(hact::GluBackward, hact_glu_backward)
+HALIDE_REGISTER_GENERATOR(hact::ChannelWeightGradTotal, hact_channel_weight_grad_total)
 HALIDE_REGISTER_GENERATOR(hact::RowForward, hact_channel_forward)
 HALIDE_REGISTER_GENERATOR(hact::RowBackward, hact_channel_backward)
 HALIDE_REGISTER_GENERATOR(hact::RowWeightGrad, hact_channel_weight_grad)

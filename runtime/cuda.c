@@ -84,6 +84,11 @@ hact_status hacti_cuda_ready(const hacti_call *c, void *stream) {
     (void)stream;
     return no_cuda_call(c);
 }
+hact_status hacti_cuda_run_prelu(const hacti_call *c, const void *x, const void *weight, const void *dy, void *out,
+                                 void *dweight, size_t outer, size_t channels, size_t inner, void *stream) {
+    (void)x, (void)weight, (void)dy, (void)out, (void)dweight, (void)outer, (void)channels, (void)inner, (void)stream;
+    return no_cuda_call(c);
+}
 #else
 
 /* The few driver API types and values used here (cuda.h is not needed to build hact). */
@@ -527,6 +532,144 @@ hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *
     return run_dense(&c, n, 2, ptr, names, grad, stream);
 }
 
+/* ---- per-channel PReLU (prelu.c checks the arguments) ----------------------------------------
+ * dx or y: the row layout's kernels, rows of inner elements, row r of a call with channel
+ * (first_row + r) % channels, over the blocks that fit one call (rows.c); dweight: zeroed, then
+ * the device weight gradient added over pieces [inner piece, channel piece, outer piece] of the
+ * tensor, each within int32 extents and offsets, queued before dx is written. */
+typedef int (*cuda_chfwd_fn)(void *, halide_buffer_t *, halide_buffer_t *, int, int, halide_buffer_t *);
+typedef int (*cuda_chbwd_fn)(void *, halide_buffer_t *, halide_buffer_t *, halide_buffer_t *, int, int,
+                             halide_buffer_t *);
+typedef int (*cuda_chwgrad_fn)(void *, halide_buffer_t *, halide_buffer_t *, halide_buffer_t *, halide_buffer_t *,
+                               int32_t, halide_buffer_t *, halide_buffer_t *);
+
+typedef struct prelu_device_run {
+    const hacti_call *c;
+    hacti_cuda_uc *uc;
+    const void *x, *dy, *weight;
+    void *out;
+    size_t channels, inner;
+} prelu_device_run;
+
+/* A device buffer of the CPU's block layout (hacti_block_buffer) at a device address. */
+static void device_block(hacti_cuda_uc *uc, halide_buffer_t *b, halide_dimension_t *dims, const void *base,
+                         size_t stride, size_t r0, size_t rc, size_t l0, size_t lc, hact_dtype dtype) {
+    hacti_block_buffer(b, dims, base, stride, r0, rc, l0, lc, dtype);
+    const uint64_t address = (uint64_t)(uintptr_t)b->host;
+    b->host = NULL;
+    halide_cuda_wrap_device_ptr(uc, b, address);
+}
+
+static hact_status prelu_block_on_device(void *ctx, size_t r0, size_t rc, size_t l0, size_t lc) {
+    const prelu_device_run *p = ctx;
+    const hacti_call *c = p->c;
+    halide_dimension_t dx[2], ddy[2], dout[2], dw;
+    halide_buffer_t bx, bdy, bout, bw;
+    device_block(p->uc, &bx, dx, p->x, p->inner, r0, rc, l0, lc, c->dtype);
+    device_block(p->uc, &bout, dout, p->out, p->inner, r0, rc, l0, lc, c->dtype);
+    wrap_vector(p->uc, &bw, &dw, hacti_halide_type(c->dtype), (uint64_t)(uintptr_t)p->weight, (int32_t)p->channels);
+    const int channels = (int)p->channels, first_row = (int)(r0 % p->channels);
+    int rc_k;
+    if (p->dy) {
+        device_block(p->uc, &bdy, ddy, p->dy, p->inner, r0, rc, l0, lc, c->dtype);
+        rc_k = ((cuda_chbwd_fn)c->kernel)(p->uc, &bx, &bdy, &bw, channels, first_row, &bout);
+        halide_cuda_detach_device_ptr(p->uc, &bdy);
+    } else {
+        rc_k = ((cuda_chfwd_fn)c->kernel)(p->uc, &bx, &bw, channels, first_row, &bout);
+    }
+    halide_buffer_t *all[] = {&bx, &bout, &bw};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) halide_cuda_detach_device_ptr(p->uc, all[i]);
+    return rc_k != 0 ? hacti_kernel_failed(c, rc_k) : HACT_OK;
+}
+
+/* One weight-gradient call over the piece [ic, cc, oc] at element (i0, c0, o0): dweight[c0 ..
+ * c0 + cc) += its sums. */
+static hact_status prelu_wgrad_piece(const prelu_device_run *p, void *kernel, float *dweight, size_t i0, size_t ic,
+                                     size_t c0, size_t cc, size_t o0, size_t oc) {
+    const hacti_call *c = p->c;
+    const size_t es = hacti_dtype_size(c->dtype);
+    const int64_t B = HACT_DEVICE_REDUCE_BLOCK, e0 = (int64_t)ic;
+    const int64_t rpb = B / e0 > 1 ? B / e0 : 1, blocks = (e0 + B - 1) / B * (((int64_t)oc + rpb - 1) / rpb);
+    cu_ptr scratch = 0;
+    cu_result r = cu.cuMemAllocAsync(&scratch, (size_t)blocks * cc * sizeof(double), p->uc->stream);
+    if (r)
+        return hacti_fail(r == 2 ? HACT_ERR_OUT_OF_MEMORY : HACT_ERR_KERNEL, "%s(prelu): scratch for %lld x %zu sums: %s",
+                          c->entry, (long long)blocks, cc, error_name(r));
+    /* x and dy: [inner piece, channel piece, outer piece], strides 1, inner, channels x inner */
+    view v = {.nd = 3, .extent = {(int32_t)ic, (int32_t)cc, (int32_t)oc}};
+    const size_t first = i0 + p->inner * (c0 + p->channels * o0);
+    for (int k = 0; k < 2; ++k) {
+        v.stride[k][0] = 1;
+        v.stride[k][1] = (int32_t)p->inner;
+        v.stride[k][2] = (int32_t)(p->channels * p->inner);
+        v.address[k] = (uint64_t)(uintptr_t)((const char *)(k ? p->dy : p->x) + first * es);
+    }
+    halide_dimension_t dims[2][KERNEL_DIMS], dw, dp, dg, ds[2] = {{0, (int32_t)cc, 1, 0}, {0, (int32_t)blocks, (int32_t)cc, 0}};
+    halide_buffer_t bx, bdy, bw, bprior, bgrad, bs;
+    wrap(p->uc, &bx, dims[0], &v, 0);
+    wrap(p->uc, &bdy, dims[1], &v, 1);
+    bx.dimensions = bdy.dimensions = 3;
+    wrap_vector(p->uc, &bw, &dw, hacti_halide_type(c->dtype), (uint64_t)(uintptr_t)((const char *)p->weight + c0 * es),
+                (int32_t)cc);
+    wrap_vector(p->uc, &bprior, &dp, f32_type, (uint64_t)(uintptr_t)(dweight + c0), (int32_t)cc);
+    wrap_vector(p->uc, &bgrad, &dg, f32_type, (uint64_t)(uintptr_t)(dweight + c0), (int32_t)cc);
+    memset(&bs, 0, sizeof bs);
+    bs.type = (struct halide_type_t){halide_type_float, 64, 1};
+    bs.dimensions = 2;
+    bs.dim = ds;
+    halide_cuda_wrap_device_ptr(p->uc, &bs, scratch);
+    const int rc = ((cuda_chwgrad_fn)kernel)(p->uc, &bx, &bdy, &bw, &bprior, 1, &bs, &bgrad);
+    halide_buffer_t *all[] = {&bx, &bdy, &bw, &bprior, &bgrad, &bs};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; ++i) halide_cuda_detach_device_ptr(p->uc, all[i]);
+    cu.cuMemFreeAsync(scratch, p->uc->stream);
+    return rc != 0 ? hacti_kernel_failed(c, rc) : HACT_OK;
+}
+
+hact_status hacti_cuda_run_prelu(const hacti_call *c, const void *x, const void *weight, const void *dy, void *out,
+                                 void *dweight, size_t outer, size_t channels, size_t inner, void *stream) {
+    hacti_cuda_uc uc;
+    char label[80];
+    snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
+    HACTI_TRY(enter(label, &uc, stream));
+    const size_t n = outer * channels * inner, es = hacti_dtype_size(c->dtype);
+    hact_status s = HACT_OK;
+    if (dweight) {
+        /* float32 for every dtype: checked as that many dtype elements' bytes */
+        s = check_device_array(c, dweight, "dweight", channels * sizeof(float) / es);
+        if (s == HACT_OK) {
+            const cu_result r = cu.cuMemsetD32Async((cu_ptr)(uintptr_t)dweight, 0, channels, uc.stream);
+            if (r) s = hacti_fail(HACT_ERR_KERNEL, "%s: cuMemsetD32Async: %s", label, error_name(r));
+        }
+    }
+    if (s != HACT_OK || !x) return leave(s);
+    const struct {
+        const void *ptr;
+        const char *name;
+        size_t count;
+    } arrays[] = {{x, "x", n}, {weight, "weight", channels}, {dy, "dy", n}, {out, dy ? "dx" : "y", n}};
+    for (size_t k = 0; k < sizeof arrays / sizeof arrays[0] && s == HACT_OK; ++k)
+        if (arrays[k].ptr) s = check_device_array(c, arrays[k].ptr, arrays[k].name, arrays[k].count);
+    if (s != HACT_OK) return leave(s);
+    prelu_device_run p = {c, &uc, x, dy, weight, out, channels, inner};
+    if (dweight) {
+        void *kernel = hacti_find_channel_kernel(hact_op_prelu, c->dtype, HACTI_CH_WGRAD_TOTAL, HACTI_ON_CUDA);
+        if (!kernel)
+            return leave(hacti_fail(HACT_ERR_UNSUPPORTED, "%s: no CUDA weight-gradient kernel for %s", label,
+                                    hacti_dtype_name(c->dtype)));
+        const size_t limit = hacti_max_chunk();
+        const size_t ic = inner < limit ? inner : limit, per = limit / ic;
+        const size_t cc = channels < per ? channels : per, per_c = limit / (ic * cc);
+        const size_t oc = outer < per_c ? outer : per_c;
+        for (size_t c0 = 0; c0 < channels && s == HACT_OK; c0 += cc)
+            for (size_t o0 = 0; o0 < outer && s == HACT_OK; o0 += oc)
+                for (size_t i0 = 0; i0 < inner && s == HACT_OK; i0 += ic)
+                    s = prelu_wgrad_piece(&p, kernel, dweight, i0, inner - i0 < ic ? inner - i0 : ic, c0,
+                                          channels - c0 < cc ? channels - c0 : cc, o0, outer - o0 < oc ? outer - o0 : oc);
+    }
+    if (s == HACT_OK) s = hacti_each_block(outer * channels, inner, inner, SIZE_MAX, prelu_block_on_device, &p);
+    return leave(s);
+}
+
 /* ---- the GLU family (glu.c checks the arguments and lays out the rows) ---------------------- */
 typedef int (*cuda_glufwd_fn)(void *, halide_buffer_t *, halide_buffer_t *, HACTI_P, halide_buffer_t *);
 typedef int (*cuda_glubwd_fn)(void *, halide_buffer_t *, halide_buffer_t *, halide_buffer_t *, HACTI_P,
@@ -546,12 +689,8 @@ static hact_status glu_block_on_device(void *ctx, size_t r0, size_t rc, size_t l
     const hacti_call *c = g->c;
     halide_dimension_t dims[5][2];
     halide_buffer_t b[5];
-    for (int k = 0; k < g->nplanes; ++k) {
-        hacti_block_buffer(&b[k], dims[k], g->planes[k].base, g->planes[k].stride, r0, rc, l0, lc, c->dtype);
-        const uint64_t address = (uint64_t)(uintptr_t)b[k].host;
-        b[k].host = NULL;
-        halide_cuda_wrap_device_ptr(g->uc, &b[k], address);
-    }
+    for (int k = 0; k < g->nplanes; ++k)
+        device_block(g->uc, &b[k], dims[k], g->planes[k].base, g->planes[k].stride, r0, rc, l0, lc, c->dtype);
     const int rc_k = c->dir == HACTI_FWD
                          ? ((cuda_glufwd_fn)c->kernel)(g->uc, &b[0], &b[1], HACTI_ARGS(*c), &b[2])
                          : ((cuda_glubwd_fn)c->kernel)(g->uc, &b[0], &b[1], &b[2], HACTI_ARGS(*c), &b[3], &b[4]);

@@ -81,7 +81,7 @@ static void *const glu_kernels[hact_glu_count_][HACTI_NUM_DTYPES][2][HACTI_MAX_I
 #undef HACT_GLU_KERNEL
 };
 
-/* Per-channel kernels (hact_prelu_*): CPU variants. */
+/* Per-channel kernels (hact_prelu_*): the CPU variants, and the CUDA one in the slot after them. */
 #define HACTI_CDIR_chfwd HACTI_CH_FWD
 #define HACTI_CDIR_chbwd HACTI_CH_BWD
 #define HACTI_CDIR_chwgrad HACTI_CH_WGRAD
@@ -89,6 +89,7 @@ static void *const glu_kernels[hact_glu_count_][HACTI_NUM_DTYPES][2][HACTI_MAX_I
 #define HACTI_CDIR_colbwd HACTI_COL_BWD
 #define HACTI_CDIR_colwgrad HACTI_COL_WGRAD
 #define HACTI_CDIR_chbwdwgrad HACTI_CH_BWD_WGRAD
+#define HACTI_CDIR_chwgradtotal HACTI_CH_WGRAD_TOTAL
 static void *const channel_kernels[hact_op_count_][HACTI_NUM_DTYPES][HACTI_NUM_CHANNEL_DIRS][HACTI_MAX_ISA + 2] = {
 #define HACT_CHANNEL_KERNEL(op, dir, dtype, isa) \
     [hact_op_##op][HACTI_DT_##dtype][HACTI_CDIR_##dir][HACTI_SLOT_##isa] = (void *)hk_##op##_##dir##_##dtype##_##isa,
@@ -96,9 +97,10 @@ static void *const channel_kernels[hact_op_count_][HACTI_NUM_DTYPES][HACTI_NUM_C
 #undef HACT_CHANNEL_KERNEL
 };
 
-void *hacti_find_channel_kernel(hact_op op, hact_dtype dtype, hacti_channel_dir dir) {
+void *hacti_find_channel_kernel(hact_op op, hact_dtype dtype, hacti_channel_dir dir, hacti_where where) {
     hacti_init();
     void *const *slots = channel_kernels[op][dtype][dir];
+    if (where == HACTI_ON_CUDA) return slots[HACTI_SLOT_cuda];
     const int isa = best_runnable(slots);
     return isa ? slots[isa] : NULL;
 }

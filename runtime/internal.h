@@ -153,6 +153,7 @@ typedef enum hacti_channel_dir {
     HACTI_COL_BWD,
     HACTI_COL_WGRAD,
     HACTI_CH_BWD_WGRAD, /* rows: dx and the fast row sums in one pass (x, dy, w, channels, first_row, dx, sums) */
+    HACTI_CH_WGRAD_TOTAL, /* CUDA: the weight gradient reduced on the device (runtime/cuda.c) */
     HACTI_NUM_CHANNEL_DIRS
 } hacti_channel_dir;
 typedef int (*hacti_chfwd_fn)(struct halide_buffer_t *x, struct halide_buffer_t *w, int channels,
@@ -164,7 +165,7 @@ typedef int (*hacti_chwgrad_fn)(struct halide_buffer_t *x, struct halide_buffer_
 typedef int (*hacti_chbwdwgrad_fn)(struct halide_buffer_t *x, struct halide_buffer_t *dy, struct halide_buffer_t *w,
                                    int channels, int first_row, struct halide_buffer_t *dx,
                                    struct halide_buffer_t *sums);
-void *hacti_find_channel_kernel(hact_op op, hact_dtype dtype, hacti_channel_dir dir);
+void *hacti_find_channel_kernel(hact_op op, hact_dtype dtype, hacti_channel_dir dir, hacti_where where);
 /* prelu.c: for tests, the layout of every hact_prelu_* call: 0 = chosen by shape (default). */
 enum { HACTI_PRELU_ROWS = 1, HACTI_PRELU_COLUMNS = 2 };
 void hacti_set_prelu_layout(int layout);
@@ -199,6 +200,12 @@ hact_status hacti_cuda_run_layout(const hacti_call *c, int nd, const int64_t *sh
  * without any), queued on stream; and whether a CUDA call can run at all (calls with nothing to
  * compute still report a missing device). */
 hact_status hacti_cuda_zero_grad(const hacti_call *c, hact_params *grad, void *stream);
+/* cuda.c: per-channel PReLU over [outer, channels, inner] on the device, arguments checked:
+ * forward (dy NULL: y = out) or backward (dx = out), and with dweight (float32 [channels]) the
+ * weight gradient, reduced on the device before dx is written (dx may be x or dy). With no
+ * elements (x NULL) it only zeroes dweight. */
+hact_status hacti_cuda_run_prelu(const hacti_call *c, const void *x, const void *weight, const void *dy, void *out,
+                                 void *dweight, size_t outer, size_t channels, size_t inner, void *stream);
 hact_status hacti_cuda_ready(const hacti_call *c, void *stream);
 
 /* dispatch.c: the CUDA kernel of op x dtype x dir, or NULL if this build has none. */

@@ -176,9 +176,10 @@ static hact_status prelu_pass(prelu_run *p, const prelu_layout *layout, hacti_ch
     prelu_layout one_block = {1, outer / k, k * block, outer % k * block, block};
     const prelu_layout *l = dir == HACTI_CH_WGRAD && layout->columns ? &one_block : layout;
     const hacti_channel_dir kdir = l->columns ? (hacti_channel_dir)(dir + HACTI_COL_FWD) : dir;
-    p->kernel = hacti_find_channel_kernel(hact_op_prelu, p->c->dtype, kdir);
+    p->kernel = hacti_find_channel_kernel(hact_op_prelu, p->c->dtype, kdir, HACTI_ON_CPU);
     p->one_pass = kdir == HACTI_CH_BWD_WGRAD;
-    p->exact_kernel = p->one_pass ? hacti_find_channel_kernel(hact_op_prelu, p->c->dtype, HACTI_CH_WGRAD) : p->kernel;
+    p->exact_kernel = p->one_pass ? hacti_find_channel_kernel(hact_op_prelu, p->c->dtype, HACTI_CH_WGRAD, HACTI_ON_CPU)
+                                  : p->kernel;
     if (!p->kernel || !p->exact_kernel)
         return hacti_fail(HACT_ERR_UNSUPPORTED, "%s(prelu): no %s kernel in this library runs on this CPU", p->c->entry,
                           hacti_dtype_name(p->c->dtype));
@@ -296,20 +297,24 @@ static hact_status one_pass_backward(prelu_run *p, const prelu_layout *l, const 
     return s;
 }
 
-static hact_status check_prelu(hacti_call *c, const char *entry, hact_dtype dtype, hacti_channel_dir dir,
-                               const void *weight, size_t outer, size_t channels, size_t inner,
-                               size_t *rows) {
+static hact_status check_prelu(hacti_call *c, hacti_where where, const char *entry, hact_dtype dtype,
+                               hacti_channel_dir dir, const void *weight, size_t outer, size_t channels,
+                               size_t inner, size_t *rows) {
     hacti_init();
-    hacti_name_call(c, "hact_", entry, "prelu");
+    hacti_name_call(c, where == HACTI_ON_CUDA ? "hact_cuda_" : "hact_", entry, "prelu");
     HACTI_TRY(hacti_check_dtype(c, dtype));
     c->op = hact_op_prelu;
     c->dtype = dtype;
     c->dir = dir == HACTI_CH_FWD ? HACTI_FWD : HACTI_BWD;
     memset(c->p, 0, sizeof c->p);
-    c->kernel = hacti_find_channel_kernel(hact_op_prelu, dtype, dir);
-    if (!c->kernel)
+    c->kernel = hacti_find_channel_kernel(hact_op_prelu, dtype, dir, where);
+    if (!c->kernel && where == HACTI_ON_CPU)
         return hacti_fail(HACT_ERR_UNSUPPORTED,
                           "%s(prelu): no %s kernel in this library runs on this CPU at or below the ISA cap",
+                          c->entry, hacti_dtype_name(dtype));
+    /* A build without CUDA kernels checks every argument, then says so (cuda.c). */
+    if (!c->kernel && hacti_cuda_built())
+        return hacti_fail(HACT_ERR_UNSUPPORTED, "%s(prelu): dtype %s has no CUDA kernel in this library",
                           c->entry, hacti_dtype_name(dtype));
     const size_t max = SIZE_MAX / 16;
     if ((channels != 0 && outer > max / channels) || (outer * channels != 0 && inner > max / (outer * channels)))
@@ -321,7 +326,10 @@ static hact_status check_prelu(hacti_call *c, const char *entry, hact_dtype dtyp
     *rows = outer * channels;
     if (*rows * inner == 0) return HACT_OK;
     HACTI_TRY(hacti_check_pointer(c, weight, "weight"));
-    /* The weights are parameters: finite, as for every op's hact_params. */
+    /* The weights are parameters: finite, as for every op's hact_params. Device weights are not
+     * read on the host (that would synchronize): there a non-finite weight gives non-finite
+     * results, as in PyTorch. */
+    if (where == HACTI_ON_CUDA) return HACT_OK;
     const size_t bad = hacti_first_nonfinite(weight, channels, dtype);
     if (bad < channels) return hacti_fail(HACT_ERR_BAD_PARAMS, "%s(prelu): weight[%zu] is not finite", c->entry, bad);
     return HACT_OK;
@@ -332,11 +340,32 @@ static hact_status check_same_or_apart(const hacti_call *c, const void *out, con
     return hacti_check_overlap(c, in, in_name, out, on, n);
 }
 
+/* The backward's arrays (n > 0 elements, channels weights): dx apart from x and dy or exactly
+ * on them; dweight (may be NULL) float32 for every dtype, apart from dx. */
+static hact_status check_backward_arrays(const hacti_call *c, const void *x, const void *dy, const void *dx,
+                                         const void *dweight, size_t n, size_t channels) {
+    HACTI_TRY(hacti_check_pointer(c, x, "x"));
+    HACTI_TRY(hacti_check_pointer(c, dy, "dy"));
+    HACTI_TRY(hacti_check_pointer(c, dx, "dx"));
+    HACTI_TRY(check_same_or_apart(c, dx, "dx", x, "x", n));
+    HACTI_TRY(check_same_or_apart(c, dx, "dx", dy, "dy", n));
+    if (!dweight) return HACT_OK;
+    /* dweight is float32 for every dtype: aligned to 4 bytes, not to the dtype's size. */
+    if ((uintptr_t)dweight % _Alignof(float) != 0)
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(prelu): dweight = %p is not aligned to its 4-byte float elements",
+                          c->entry, dweight);
+    const uintptr_t pw = (uintptr_t)dweight, pwe = pw + channels * sizeof(float);
+    const uintptr_t px = (uintptr_t)dx, pxe = px + n * hacti_dtype_size(c->dtype);
+    if (pw < pxe && px < pwe) return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(prelu): dweight overlaps dx", c->entry);
+    return HACT_OK;
+}
+
 hact_status hact_prelu_forward(hact_dtype dtype, const void *x, const void *weight, void *y, size_t outer,
                                size_t channels, size_t inner) {
     hacti_call c;
     size_t rows = 0;
-    HACTI_TRY(check_prelu(&c, "prelu_forward", dtype, HACTI_CH_FWD, weight, outer, channels, inner, &rows));
+    HACTI_TRY(check_prelu(&c, HACTI_ON_CPU, "prelu_forward", dtype, HACTI_CH_FWD, weight, outer, channels, inner,
+                          &rows));
     const size_t n = rows * inner;
     if (n == 0) return HACT_OK;
     HACTI_TRY(hacti_check_pointer(&c, x, "x"));
@@ -355,26 +384,14 @@ hact_status hact_prelu_backward(hact_dtype dtype, const void *x, const void *wei
                                 void *dweight, size_t outer, size_t channels, size_t inner) {
     hacti_call c;
     size_t rows = 0;
-    HACTI_TRY(check_prelu(&c, "prelu_backward", dtype, HACTI_CH_BWD, weight, outer, channels, inner, &rows));
+    HACTI_TRY(check_prelu(&c, HACTI_ON_CPU, "prelu_backward", dtype, HACTI_CH_BWD, weight, outer, channels, inner,
+                          &rows));
     const size_t n = rows * inner;
     if (dweight && channels > 0 && n == 0) memset(dweight, 0, channels * sizeof(float));
     if (n == 0) return HACT_OK;
-    HACTI_TRY(hacti_check_pointer(&c, x, "x"));
-    HACTI_TRY(hacti_check_pointer(&c, dy, "dy"));
-    HACTI_TRY(hacti_check_pointer(&c, dx, "dx"));
-    HACTI_TRY(check_same_or_apart(&c, dx, "dx", x, "x", n));
-    HACTI_TRY(check_same_or_apart(&c, dx, "dx", dy, "dy", n));
+    HACTI_TRY(check_backward_arrays(&c, x, dy, dx, dweight, n, channels));
     double *sums = NULL;
     if (dweight) {
-        /* dweight is float32 for every dtype: aligned to 4 bytes, not to the dtype's size. */
-        if ((uintptr_t)dweight % _Alignof(float) != 0)
-            return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
-                              "%s(prelu): dweight = %p is not aligned to its 4-byte float elements", c.entry,
-                              dweight);
-        const uintptr_t pw = (uintptr_t)dweight, pwe = pw + channels * sizeof(float);
-        const uintptr_t px = (uintptr_t)dx, pxe = px + n * hacti_dtype_size(dtype);
-        if (pw < pxe && px < pwe)
-            return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(prelu): dweight overlaps dx", c.entry);
         sums = calloc(channels, sizeof *sums);
         if (!sums)
             return hacti_fail(HACT_ERR_OUT_OF_MEMORY, "%s(prelu): %zu channel sums", c.entry, channels);
@@ -426,4 +443,32 @@ hact_status hact_prelu_backward(hact_dtype dtype, const void *x, const void *wei
     free(sc.heap);
     free(sums);
     return s;
+}
+
+/* ---- on the CUDA device (the row layout's kernels; cuda.c runs them) ------------------------- */
+hact_status hact_cuda_prelu_forward(hact_dtype dtype, const void *x, const void *weight, void *y, size_t outer,
+                                    size_t channels, size_t inner, void *stream) {
+    hacti_call c;
+    size_t rows = 0;
+    HACTI_TRY(check_prelu(&c, HACTI_ON_CUDA, "prelu_forward", dtype, HACTI_CH_FWD, weight, outer, channels, inner,
+                          &rows));
+    const size_t n = rows * inner;
+    if (n == 0) return hacti_cuda_ready(&c, stream);
+    HACTI_TRY(hacti_check_pointer(&c, x, "x"));
+    HACTI_TRY(hacti_check_pointer(&c, y, "y"));
+    HACTI_TRY(check_same_or_apart(&c, y, "y", x, "x", n));
+    return hacti_cuda_run_prelu(&c, x, weight, NULL, y, NULL, outer, channels, inner, stream);
+}
+
+hact_status hact_cuda_prelu_backward(hact_dtype dtype, const void *x, const void *weight, const void *dy, void *dx,
+                                     void *dweight, size_t outer, size_t channels, size_t inner, void *stream) {
+    hacti_call c;
+    size_t rows = 0;
+    HACTI_TRY(check_prelu(&c, HACTI_ON_CUDA, "prelu_backward", dtype, HACTI_CH_BWD, weight, outer, channels, inner,
+                          &rows));
+    const size_t n = rows * inner;
+    if (n == 0) return hacti_cuda_run_prelu(&c, NULL, NULL, NULL, NULL, channels ? dweight : NULL, outer, channels,
+                                            inner, stream); /* zeros into dweight */
+    HACTI_TRY(check_backward_arrays(&c, x, dy, dx, dweight, n, channels));
+    return hacti_cuda_run_prelu(&c, x, weight, dy, dx, dweight, outer, channels, inner, stream);
 }

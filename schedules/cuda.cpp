@@ -82,4 +82,22 @@ void block_reduction(const Target &, Func partial, const RDom &ri, Func total, c
     per_lane.update().reorder(k, rbo, w).gpu_threads(w).unroll(k);
 }
 
+void channel_reduction(const Target &, Func partial, const RDom &ri, Func total, const RDom &, Func out) {
+    Var c = partial.args()[0], b = partial.args()[1];
+    Var v("v"), cb("cb"), co("co"), ci("ci");
+    RVar rk("rk"), rt("rt");
+    // One block per (channel, block of its rows), the two fused (gridDim.y would cap the
+    // channels at 65535): each thread sums every kThreads-th element of the block's rows
+    // (coalesced) into shared memory, then one thread adds the kThreads sums.
+    partial.update().split(ri.x, rk, rt, kThreads);
+    Func per_thread = partial.update().rfactor(rt, v);
+    partial.fuse(c, b, cb).gpu_blocks(cb);
+    partial.update().reorder(rt, c, b).fuse(c, b, cb).gpu_blocks(cb);
+    per_thread.compute_at(partial, cb).reorder(v, c, b).gpu_threads(v);
+    per_thread.update().reorder(rk, v).gpu_threads(v);
+    // One thread per channel adds that channel's block sums (coalesced across the channels).
+    out.split(out.args()[0], co, ci, kThreads, TailStrategy::GuardWithIf).gpu_blocks(co).gpu_threads(ci);
+    total.compute_at(out, ci);
+}
+
 }  // namespace hact::schedules::cuda

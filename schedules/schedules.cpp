@@ -71,4 +71,10 @@ void block_reduction(const Target &target, Halide::Func partial, const Halide::R
     no_schedule(target);
 }
 
+void channel_reduction(const Target &target, Halide::Func partial, const Halide::RDom &ri, Halide::Func total,
+                       const Halide::RDom &rb, Halide::Func out) {
+    if (target.has_feature(Target::CUDA)) return cuda::channel_reduction(target, partial, ri, total, rb, out);
+    no_schedule(target);
+}
+
 }  // namespace hact::schedules

@@ -37,6 +37,11 @@ void block_reduction(const Halide::Target &target, Halide::Func partial, const H
                      Halide::Func total, const Halide::RDom &rb, Halide::Func grad,
                      const std::vector<Halide::Expr> &cases);
 
+// partial(c, b) += term over ri (block b of channel c); total(c) += partial(c, rb); out(c) from
+// total(c): a sum per channel on a device (the per-channel weight gradient).
+void channel_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &ri,
+                       Halide::Func total, const Halide::RDom &rb, Halide::Func out);
+
 // row_sum(r) += lanes(rl, r) over the kRowLanes lanes, lanes(lane, r) the lane sums of row r
 // (update 0: over whole lane-vectors, update 1: the row's last terms; generators'
 // define_row_sums): one sum per row (per-channel weight gradients) of row_length elements.
@@ -99,6 +104,8 @@ void elementwise(const Halide::Target &target, Halide::Func out, const Halide::E
 void block_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &ri,
                      Halide::Func total, const Halide::RDom &rb, Halide::Func grad,
                      const std::vector<Halide::Expr> &cases);
+void channel_reduction(const Halide::Target &target, Halide::Func partial, const Halide::RDom &ri,
+                       Halide::Func total, const Halide::RDom &rb, Halide::Func out);
 }  // namespace cuda
 
 }  // namespace hact::schedules

@@ -76,6 +76,13 @@ TEST(CudaUnavailable, EveryCallReportsIt) {
         << hact_last_error();
     EXPECT_EQ(hact_cuda_backward_tensor(hact_op_gelu, &tx, &tx, &ty, nullptr, nullptr), avail);
     EXPECT_EQ(hact_cuda_backward_params_tensor(hact_op_swish, &tx, &tx, nullptr, &g, nullptr), avail);
+    // Per-channel PReLU.
+    float w[2] = {0.25f, 0.5f};
+    EXPECT_EQ(hact_cuda_prelu_forward(HACT_F32, tx_data, w, ty_data, 1, 2, 2, nullptr), avail);
+    EXPECT_NE(std::string(hact_last_error()).find("hact_cuda_prelu_forward(prelu)"), std::string::npos)
+        << hact_last_error();
+    float dw[2];
+    EXPECT_EQ(hact_cuda_prelu_backward(HACT_F32, tx_data, w, tx_data, ty_data, dw, 1, 2, 2, nullptr), avail);
     // Nothing to compute still needs the device (as the flat calls with n = 0).
     const int64_t none[2] = {0, 3};
     const hact_tensor empty = on_cuda(x, 2, none, nullptr);
@@ -145,6 +152,21 @@ TEST(CudaArguments, CheckedBeforeTheDevice) {
     expect(hact_cuda_glu_split_backward(hact_glu_glu, HACT_F32, a, o, nullptr, 2, 2, 1, HACT_GATE_DEFAULT,
                                         nullptr, nullptr),
            HACT_ERR_INVALID_ARGUMENT, "dx is NULL");
+    // Per-channel PReLU: dtype, shape, NULL arrays, aliasing (the weights are device memory,
+    // never read on the host: a non-finite weight is not an argument error here).
+    float w[2] = {0.25f, NAN}, dw[2];
+    expect(hact_cuda_prelu_forward((hact_dtype)9, a, w, o, 1, 2, 4, nullptr), HACT_ERR_INVALID_ARGUMENT, "dtype");
+    expect(hact_cuda_prelu_forward(HACT_F32, a, w, o, SIZE_MAX / 2, 2, 4, nullptr), HACT_ERR_INVALID_ARGUMENT,
+           "too large");
+    expect(hact_cuda_prelu_forward(HACT_F32, nullptr, w, o, 1, 2, 4, nullptr), HACT_ERR_INVALID_ARGUMENT,
+           "x is NULL");
+    expect(hact_cuda_prelu_forward(HACT_F32, a, nullptr, o, 1, 2, 4, nullptr), HACT_ERR_INVALID_ARGUMENT,
+           "weight is NULL");
+    expect(hact_cuda_prelu_forward(HACT_F32, a, w, a + 1, 1, 2, 3, nullptr), HACT_ERR_INVALID_ARGUMENT, "overlap");
+    expect(hact_cuda_prelu_backward(HACT_F32, a, w, a, o, o + 2, 1, 2, 4, nullptr), HACT_ERR_INVALID_ARGUMENT,
+           "dweight overlaps dx");
+    expect(hact_cuda_prelu_backward(HACT_F32, a, w, a, o, (char*)dw + 1, 1, 2, 4, nullptr),
+           HACT_ERR_INVALID_ARGUMENT, "not aligned");
     EXPECT_EQ(hact_cuda_glu_forward(hact_glu_swiglu, HACT_F32, nullptr, nullptr, nullptr, 0, nullptr, nullptr),
               HACT_OK);
 }
@@ -302,6 +324,51 @@ TEST_F(CudaDevice, StridedViewsMatchContiguousCalls) {
                   "end of its allocation");
     EXPECT_EQ(cudaDeviceSynchronize(), cudaSuccess);
     for (void* p : {(void*)dev, (void*)dense_x, (void*)dense_y, (void*)out, (void*)grads}) cudaFree(p);
+}
+
+// Per-channel PReLU on the device gives the CPU's results: y and dx bit for bit (one product,
+// rounded once, on both), dweight (double sums in another order) to 1e-6 relative; for
+// conv-like, linear-like and single-channel shapes, and in place (dx over dy).
+TEST_F(CudaDevice, PreluMatchesTheCpu) {
+    struct Shape {
+        size_t outer, channels, inner;
+    };
+    for (Shape sh : {Shape{2, 3, 1000}, Shape{64, 16, 1}, Shape{3, 5, 7}, Shape{1, 1, 5000}, Shape{4, 40, 3000}}) {
+        SCOPED_TRACE(::testing::Message() << sh.outer << "x" << sh.channels << "x" << sh.inner);
+        const size_t n = sh.outer * sh.channels * sh.inner;
+        auto r = rng(n);
+        const std::vector<float> x = uniform_floats(r, n, -8, 8), dy = random_dys(r, n);
+        std::vector<float> w(sh.channels);
+        for (float& v : w) v = std::uniform_real_distribution<float>(-1.0f, 1.0f)(r);
+        std::vector<float> y(n), dx(n), dw(sh.channels), gy(n), gdx(n), gdw(sh.channels);
+        ASSERT_EQ(hact_prelu_forward(HACT_F32, x.data(), w.data(), y.data(), sh.outer, sh.channels, sh.inner), HACT_OK);
+        ASSERT_EQ(hact_prelu_backward(HACT_F32, x.data(), w.data(), dy.data(), dx.data(), dw.data(), sh.outer,
+                                      sh.channels, sh.inner),
+                  HACT_OK);
+        float *d_x = nullptr, *d_dy = nullptr, *d_y = nullptr, *d_w = nullptr, *d_dw = nullptr;
+        for (float** p : {&d_x, &d_dy, &d_y}) ASSERT_EQ(cudaMalloc(p, n * sizeof(float)), cudaSuccess);
+        for (float** p : {&d_w, &d_dw}) ASSERT_EQ(cudaMalloc(p, sh.channels * sizeof(float)), cudaSuccess);
+        ASSERT_EQ(cudaMemcpy(d_x, x.data(), n * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+        ASSERT_EQ(cudaMemcpy(d_dy, dy.data(), n * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+        ASSERT_EQ(cudaMemcpy(d_w, w.data(), sh.channels * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+        ASSERT_EQ(hact_cuda_prelu_forward(HACT_F32, d_x, d_w, d_y, sh.outer, sh.channels, sh.inner, nullptr), HACT_OK)
+            << hact_last_error();
+        ASSERT_EQ(cudaMemcpy(gy.data(), d_y, n * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        // In place: dx over dy.
+        ASSERT_EQ(hact_cuda_prelu_backward(HACT_F32, d_x, d_w, d_dy, d_dy, d_dw, sh.outer, sh.channels, sh.inner,
+                                           nullptr),
+                  HACT_OK)
+            << hact_last_error();
+        ASSERT_EQ(cudaMemcpy(gdx.data(), d_dy, n * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        ASSERT_EQ(cudaMemcpy(gdw.data(), d_dw, sh.channels * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        for (size_t i = 0; i < n; ++i) {
+            ASSERT_TRUE(same_result(gy[i], y[i])) << "y at " << i;
+            ASSERT_TRUE(same_result(gdx[i], dx[i])) << "dx at " << i;
+        }
+        for (size_t c = 0; c < sh.channels; ++c)
+            EXPECT_NEAR(gdw[c], dw[c], 1e-6 * std::fabs(dw[c]) + 1e-30) << "dweight[" << c << "]";
+        for (float* p : {d_x, d_dy, d_y, d_w, d_dw}) cudaFree(p);
+    }
 }
 
 // Many calls leak no device memory (the pgrad scratch is stream-ordered and freed).

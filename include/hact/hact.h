@@ -231,6 +231,15 @@ HACT_API hact_status hact_cuda_glu_split_backward(hact_glu kind, hact_dtype dtyp
                                                   const void *dy, void *dx, size_t outer, size_t half,
                                                   size_t inner, int gated_half, const hact_params *params,
                                                   void *stream);
+/* Per-channel PReLU on the GPU: hact_prelu_forward / _backward's shapes and rules, every array
+ * (weight, and dweight when not NULL) device memory, work on the stream. The weights are not
+ * read on the host, so a non-finite weight is not refused there (its channel's results are
+ * non-finite); dweight is reduced on the device. */
+HACT_API hact_status hact_cuda_prelu_forward(hact_dtype dtype, const void *x, const void *weight, void *y,
+                                             size_t outer, size_t channels, size_t inner, void *stream);
+HACT_API hact_status hact_cuda_prelu_backward(hact_dtype dtype, const void *x, const void *weight,
+                                              const void *dy, void *dx, void *dweight, size_t outer,
+                                              size_t channels, size_t inner, void *stream);
 /* HACT_OK if CUDA calls can run (driver loaded, at least one GPU, context available), else
  * HACT_ERR_DEVICE_UNAVAILABLE (or HACT_ERR_UNSUPPORTED for a build without CUDA kernels) with
  * the reason in hact_last_error(). */
