@@ -76,24 +76,25 @@ def _describe(info):
 
 
 def _make_op_functions(info):
-    def fwd(x, out=None, **params):
-        return forward(info, x, out=out, **params)
+    def fwd(x, out=None, *, stream=None, **params):
+        return forward(info, x, out=out, stream=stream, **params)
 
-    def bwd(x, dy, out=None, **params):
-        return backward(info, x, dy, out=out, **params)
+    def bwd(x, dy, out=None, *, stream=None, **params):
+        return backward(info, x, dy, out=out, stream=stream, **params)
 
+    stream = [_P("stream", _P.KEYWORD_ONLY, default=None)]
     fwd.__name__ = fwd.__qualname__ = info.name
-    fwd.__doc__ = (f"{info.name}(x): hact.forward({info.name!r}, x, out, **params) "
+    fwd.__doc__ = (f"{info.name}(x): hact.forward({info.name!r}, x, out, stream, **params) "
                    f"(docs/activations.md). {_describe(info)}")
     fwd.__signature__ = _inspect.Signature(
         [_P("x", _P.POSITIONAL_OR_KEYWORD), _P("out", _P.POSITIONAL_OR_KEYWORD, default=None)]
-        + _param_list(info))
+        + stream + _param_list(info))
     bwd.__name__ = bwd.__qualname__ = f"{info.name}_backward"
-    bwd.__doc__ = (f"dx = dy * {info.name}'(x): hact.backward({info.name!r}, x, dy, out, "
+    bwd.__doc__ = (f"dx = dy * {info.name}'(x): hact.backward({info.name!r}, x, dy, out, stream, "
                    f"**params). {_describe(info)}")
     bwd.__signature__ = _inspect.Signature(
         [_P("x", _P.POSITIONAL_OR_KEYWORD), _P("dy", _P.POSITIONAL_OR_KEYWORD),
-         _P("out", _P.POSITIONAL_OR_KEYWORD, default=None)] + _param_list(info))
+         _P("out", _P.POSITIONAL_OR_KEYWORD, default=None)] + stream + _param_list(info))
     return fwd, bwd
 
 

@@ -246,8 +246,8 @@ def _host_view(ex, dt):
                       strides=tuple(s * size for s in strides))
 
 
-def _from_dlpack(obj, name, output):
-    ex = _dlpack.export(obj, name)
+def _from_dlpack(obj, name, output, stream=None):
+    ex = _dlpack.export(obj, name, stream)
     t = ex.tensor
     dev = t.device.device_type
     devname = f"{_DEVICE_NAMES.get(dev, f'device type {dev}')}:{t.device.device_id}"
@@ -265,8 +265,8 @@ def _from_dlpack(obj, name, output):
         o = _from_array(view, name, obj, readonly=ex.readonly, keep=ex)
         o.device = devname
         return o
-    # Device memory: the descriptor goes to the library as it is (the tensor entry points check
-    # the device; CUDA tensors are refused there until hact's CUDA tensor calls exist).
+    # Device memory: the descriptor goes to the library as it is (CUDA tensors to the
+    # hact_cuda_*_tensor calls, which check it; other devices are refused there).
     o = _Operand()
     o.name, o.obj, o.array, o.dtype, o.shape = name, obj, None, dt, ex.shape
     o.readonly, o.device = ex.readonly, devname
@@ -275,13 +275,13 @@ def _from_dlpack(obj, name, output):
     return o
 
 
-def _operand(obj, name):
+def _operand(obj, name, stream=None):
     if isinstance(obj, np.ndarray):
         return _from_array(obj, name, obj)
     if isinstance(obj, np.generic):
         return _from_array(np.asarray(obj), name, obj)
     if hasattr(obj, "__dlpack__"):
-        return _from_dlpack(obj, name, False)
+        return _from_dlpack(obj, name, False, stream)
     raise TypeError(f"{name} must be a NumPy array or an object with __dlpack__, "
                     f"not {type(obj).__name__}")
 
@@ -294,7 +294,27 @@ def _same(ref, other):
         raise ValueError(f"{other.name} has shape {other.shape}, {ref.name} has {ref.shape}")
 
 
-def _output(out, name, shape, like):
+def _cuda_stream(stream):
+    """(the DLPack stream value for __dlpack__, the handle for the library) of a stream argument:
+    None (the legacy default stream), a cudaStream_t as an int, or an object with the handle as
+    .cuda_stream (PyTorch) or .ptr (CuPy)."""
+    if stream is None:
+        return 1, None
+    handle = getattr(stream, "cuda_stream", getattr(stream, "ptr", stream))
+    if not isinstance(handle, int) or isinstance(handle, bool) or handle < 0:
+        raise TypeError(f"stream must be None, a cudaStream_t as an int, or an object with "
+                        f".cuda_stream or .ptr, not {type(stream).__name__}")
+    # 0 is the legacy default stream to CUDA, and 1 its DLPack value (DLPack refuses 0)
+    return (handle or 1), (handle if handle > 2 else None)
+
+
+def _on_cuda(*operands):
+    """Whether the call goes to the CUDA tensor calls: its first operand is CUDA memory (the
+    library then checks that the others are too)."""
+    return operands[0].device.split(":")[0] in ("cuda", "cuda_managed")
+
+
+def _output(out, name, shape, like, stream=None):
     """The output operand: `out` checked (writable, like's dtype, exactly `shape`), or a new
     C-contiguous NumPy array. Returns (operand, what the call returns)."""
     if out is None:
@@ -307,7 +327,7 @@ def _output(out, name, shape, like):
     if isinstance(out, np.generic) or not (isinstance(out, np.ndarray) or hasattr(out, "__dlpack__")):
         raise TypeError(f"{name} must be a NumPy array or an object with __dlpack__, "
                         f"not {type(out).__name__}")
-    o = _from_array(out, name, out) if isinstance(out, np.ndarray) else _from_dlpack(out, name, True)
+    o = _from_array(out, name, out) if isinstance(out, np.ndarray) else _from_dlpack(out, name, True, stream)
     if o.readonly:
         raise ValueError(f"{name} is read-only")
     if o.dtype != like.dtype:
@@ -320,32 +340,49 @@ def _output(out, name, shape, like):
 
 # ---- unary ops (the strided tensor entry points: any layout, in place) ------------------------
 
-def forward(op, x, out=None, **params):
+def forward(op, x, out=None, stream=None, **params):
     """y = f(x) elementwise for op `op` (a name such as "silu", an index, or hact.ops[name]).
 
     x: a NumPy array (float32, float16, bfloat16, float64) or a __dlpack__ object, any strides.
     out: where to write y (same shape and dtype; may be x itself: in place); default a new array.
+    CUDA tensors (DLPack, e.g. PyTorch's or CuPy's) run on the GPU (hact_cuda_forward_tensor):
+    out= is needed, and the work is queued on `stream` (None: the legacy default stream; a
+    cudaStream_t int, or a torch/CuPy stream object), which the producers make the data ready on;
+    nothing waits for it.
     params: the op's parameters by hact_params field name (e.g. beta=1.5 for swish); others are
     a TypeError. Returns out (or the new array). Failures of the library raise HactError."""
     info = _op(op)
     p = _params(info, params, "forward")
-    xo = _operand(x, "x")
-    yo, result = _output(out, "out", xo.shape, xo)
-    _check(_LIB.hact_forward_tensor(info.index, ctypes.byref(xo.tensor), ctypes.byref(yo.tensor),
-                                    ctypes.byref(p)))
+    dl_stream, handle = _cuda_stream(stream)
+    xo = _operand(x, "x", dl_stream)
+    yo, result = _output(out, "out", xo.shape, xo, dl_stream)
+    if _on_cuda(xo):
+        _check(_LIB.hact_cuda_forward_tensor(info.index, ctypes.byref(xo.tensor),
+                                             ctypes.byref(yo.tensor), ctypes.byref(p), handle))
+    else:
+        _check(_LIB.hact_forward_tensor(info.index, ctypes.byref(xo.tensor),
+                                        ctypes.byref(yo.tensor), ctypes.byref(p)))
     return result
 
 
-def backward(op, x, dy, out=None, **params):
-    """dx = dy * f'(x) elementwise. out (dx) may be x or dy itself (in place)."""
+def backward(op, x, dy, out=None, stream=None, **params):
+    """dx = dy * f'(x) elementwise. out (dx) may be x or dy itself (in place). CUDA tensors: as
+    forward's (out= needed, work on `stream`)."""
     info = _op(op)
     p = _params(info, params, "backward")
-    xo = _operand(x, "x")
-    dyo = _operand(dy, "dy")
+    dl_stream, handle = _cuda_stream(stream)
+    xo = _operand(x, "x", dl_stream)
+    dyo = _operand(dy, "dy", dl_stream)
     _same(xo, dyo)
-    dxo, result = _output(out, "out", xo.shape, xo)
-    _check(_LIB.hact_backward_tensor(info.index, ctypes.byref(xo.tensor), ctypes.byref(dyo.tensor),
-                                     ctypes.byref(dxo.tensor), ctypes.byref(p)))
+    dxo, result = _output(out, "out", xo.shape, xo, dl_stream)
+    if _on_cuda(xo):
+        _check(_LIB.hact_cuda_backward_tensor(info.index, ctypes.byref(xo.tensor),
+                                              ctypes.byref(dyo.tensor), ctypes.byref(dxo.tensor),
+                                              ctypes.byref(p), handle))
+    else:
+        _check(_LIB.hact_backward_tensor(info.index, ctypes.byref(xo.tensor),
+                                         ctypes.byref(dyo.tensor), ctypes.byref(dxo.tensor),
+                                         ctypes.byref(p)))
     return result
 
 
@@ -358,6 +395,10 @@ def backward_params(op, x, dy, **params):
     xo = _operand(x, "x")
     dyo = _operand(dy, "dy")
     _same(xo, dyo)
+    if _on_cuda(xo):
+        raise HactError(Status.UNSUPPORTED, f"{xo.name} is in {xo.device} memory: parameter "
+                        "gradients of CUDA tensors come as device memory "
+                        "(hact_cuda_backward_params_tensor in C); this package returns host floats")
     grad = _lib.hact_params()
     _check(_LIB.hact_backward_params_tensor(info.index, ctypes.byref(xo.tensor),
                                             ctypes.byref(dyo.tensor), ctypes.byref(p),

@@ -57,13 +57,22 @@ class Exported:
                         if n and tensor.strides else None)
 
 
-def export(obj, name):
+# DLPack device types whose producers take the consumer's stream (CUDA, CUDA managed).
+_STREAM_DEVICES = (2, 13)
+
+
+def export(obj, name, stream=None):
     """Call obj.__dlpack__ (asking for DLPack 1.x, falling back to the legacy protocol) and read
-    the capsule."""
+    the capsule. For a CUDA tensor (__dlpack_device__), stream is the consumer's: the DLPack
+    value the producer makes the data ready on (1: the legacy default stream)."""
+    kwargs = {}
+    if stream is not None and hasattr(obj, "__dlpack_device__"):
+        if int(obj.__dlpack_device__()[0]) in _STREAM_DEVICES:
+            kwargs["stream"] = stream
     try:
-        capsule = obj.__dlpack__(max_version=(1, 0))
+        capsule = obj.__dlpack__(max_version=(1, 0), **kwargs)
     except TypeError:  # a producer that predates max_version
-        capsule = obj.__dlpack__()
+        capsule = obj.__dlpack__(**kwargs)
     if _capsule_is_valid(capsule, b"dltensor_versioned"):
         ptr = _capsule_get_pointer(capsule, b"dltensor_versioned")
         managed = _DLManagedTensorVersioned.from_address(ptr)

@@ -57,8 +57,11 @@ class Fake:
                      if self.strides is not None else None)
         self.managed = m
         self.device = device
+        self.streams = []  # the stream arguments __dlpack__ was called with
 
     def __dlpack__(self, *, stream=None, max_version=None, dl_device=None, copy=None):
+        if stream is not None:
+            self.streams.append(stream)
         return _capsule_new(ctypes.addressof(self.managed), _NAME, None)
 
     def __dlpack_device__(self):
@@ -148,23 +151,39 @@ def test_unsupported_dtypes_are_type_errors():
         hact.silu(Fake(np.zeros(4, np.float32), (4,), code=_lib.DL_BFLOAT, bits=32))
 
 
-def test_cuda_memory_reaches_the_library_and_is_refused():
-    """Device memory is passed to the library's tensor calls as the descriptor it is; today they
-    refuse CUDA memory (HACT_ERR_UNSUPPORTED) before touching it."""
-    buf = np.zeros(4, np.float32)  # never dereferenced: the device check comes first
+def test_cuda_memory_goes_to_the_cuda_tensor_calls():
+    """CUDA memory is passed to the library's CUDA tensor calls as the descriptor it is, with the
+    consumer's stream given to __dlpack__; without a GPU (CI) they report the device missing
+    before touching the memory. The package allocates on the host only, and the GLU, PReLU and
+    parameter-gradient wrappers take host memory."""
+    buf = np.zeros(4, np.float32)  # never dereferenced without a device
     x = Fake(buf, (4,), device=(2, 0))
     out = Fake(np.zeros(4, np.float32), (4,), device=(2, 0))
-    with pytest.raises(hact.HactError) as e:
-        hact.silu(x, out=out)
-    assert e.value.status == hact.Status.UNSUPPORTED and "cuda" in e.value.message
+    available = hact.cuda_available()[0]
+    if not available:
+        with pytest.raises(hact.HactError) as e:
+            hact.silu(x, out=out)
+        assert e.value.status == hact.Status.DEVICE_UNAVAILABLE
+        assert "hact_cuda_forward_tensor(silu)" in e.value.message
+        with pytest.raises(hact.HactError) as e:
+            hact.gelu_backward(x, x, out=out, stream=7)
+        assert e.value.status == hact.Status.DEVICE_UNAVAILABLE
+        assert "hact_cuda_backward_tensor(gelu)" in e.value.message
+    assert x.streams and set(x.streams) <= {1, 7}  # the legacy default stream's DLPack value, 7
     with pytest.raises(hact.HactError) as e:
         hact.silu(x)  # no out=: the package allocates on the host only
     assert e.value.status == hact.Status.UNSUPPORTED and "cuda:0" in e.value.message
     with pytest.raises(hact.HactError) as e:
         hact.swiglu(x, x, out=out)
     assert e.value.status == hact.Status.UNSUPPORTED and "host memory" in e.value.message
-    with pytest.raises(hact.HactError):
-        hact.silu(np.zeros(4, np.float32), out=out)  # host x, device out
+    with pytest.raises(hact.HactError) as e:
+        hact.backward_params("swish", x, x)
+    assert e.value.status == hact.Status.UNSUPPORTED and "device memory" in e.value.message
+    with pytest.raises(hact.HactError) as e:
+        hact.silu(np.zeros(4, np.float32), out=out)  # host x, device out: the CPU call refuses
+    assert e.value.status == hact.Status.UNSUPPORTED and "hact_cuda_forward_tensor" in e.value.message
+    with pytest.raises(TypeError, match="stream"):
+        hact.silu(x, out=out, stream="default")
 
 
 def test_not_a_capsule():

@@ -49,7 +49,7 @@ def test_every_op_and_kind_has_generated_functions():
         for fn in (getattr(hact, op), getattr(hact, f"{op}_backward")):
             assert fn.__name__ in names and fn.__name__ in hact.__all__
         sig = inspect.signature(getattr(hact, op))
-        assert list(sig.parameters) == ["x", "out", *info.params]
+        assert list(sig.parameters) == ["x", "out", "stream", *info.params]
         assert {k: p.default for k, p in sig.parameters.items() if k in info.params} == info.defaults
         assert op in getattr(hact, op).__doc__
     for kind in hact.glu_kinds:
