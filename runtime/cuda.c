@@ -250,9 +250,9 @@ hact_status hact_cuda_device_info(char *name, size_t name_size, int *capability)
     return leave(HACT_OK);
 }
 
-/* A device array of n elements: known to CUDA as device (or managed) memory, and inside one
- * allocation, so no kernel reads or writes past its end. */
-static hact_status check_device_array(const hacti_call *c, const void *ptr, const char *arg, size_t n) {
+/* Device memory of `bytes` bytes at ptr: known to CUDA as device (or managed) memory, and inside
+ * one allocation, so no kernel reads or writes past its end. */
+static hact_status check_device_bytes(const hacti_call *c, const void *ptr, const char *arg, size_t bytes_needed) {
     HACTI_TRY(hacti_check_pointer(c, ptr, arg));
     unsigned memory_type = 0;
     cu_ptr start = 0;
@@ -268,13 +268,18 @@ static hact_status check_device_array(const hacti_call *c, const void *ptr, cons
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
                           "%s(%s): %s = %p is page-locked host memory, not device memory", c->entry,
                           c->name, arg, ptr);
-    const cu_ptr p = (cu_ptr)(uintptr_t)ptr, bytes = (cu_ptr)n * hacti_dtype_size(c->dtype);
+    const cu_ptr p = (cu_ptr)(uintptr_t)ptr, bytes = (cu_ptr)bytes_needed;
     if (start != 0 && size != 0 && (p < start || p - start + bytes > size))
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
                           "%s(%s): %s = %p holds %llu bytes to the end of its allocation, %llu needed",
                           c->entry, c->name, arg, ptr, (unsigned long long)(start + size - p),
                           (unsigned long long)bytes);
     return HACT_OK;
+}
+
+/* A device array of n elements of the call's dtype. */
+static hact_status check_device_array(const hacti_call *c, const void *ptr, const char *arg, size_t n) {
+    return check_device_bytes(c, ptr, arg, n * hacti_dtype_size(c->dtype));
 }
 
 /* ---- the flat kernels over a layout ---------------------------------------------------------
@@ -408,7 +413,7 @@ hact_status hacti_cuda_run_layout(const hacti_call *c, int nd, const int64_t *sh
     HACTI_TRY(enter(label, &uc, stream));
     const size_t es = hacti_dtype_size(c->dtype);
     if (grad) {
-        const hact_status s = check_device_array(c, grad, "grad", HACT_NUM_PARAMS);
+        const hact_status s = check_device_bytes(c, grad, "grad", sizeof(hact_params));
         if (s != HACT_OK) return leave(s);
     }
     /* Every operand inside one device allocation, from its lowest element to its highest. */
@@ -467,7 +472,7 @@ hact_status hacti_cuda_zero_grad(const hacti_call *c, hact_params *grad, void *s
     char label[80];
     snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
     HACTI_TRY(enter(label, &uc, stream));
-    hact_status s = check_device_array(c, grad, "grad", HACT_NUM_PARAMS);
+    hact_status s = check_device_bytes(c, grad, "grad", sizeof(hact_params));
     if (s != HACT_OK) return leave(s);
     /* Zero gradients, queued on the stream like every other result. */
     const cu_result r = cu.cuMemsetD32Async((cu_ptr)(uintptr_t)grad, 0, HACT_NUM_PARAMS, uc.stream);
@@ -631,11 +636,10 @@ hact_status hacti_cuda_run_prelu(const hacti_call *c, const void *x, const void 
     char label[80];
     snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
     HACTI_TRY(enter(label, &uc, stream));
-    const size_t n = outer * channels * inner, es = hacti_dtype_size(c->dtype);
+    const size_t n = outer * channels * inner;
     hact_status s = HACT_OK;
     if (dweight) {
-        /* float32 for every dtype: checked as that many dtype elements' bytes */
-        s = check_device_array(c, dweight, "dweight", channels * sizeof(float) / es);
+        s = check_device_bytes(c, dweight, "dweight", channels * sizeof(float)); /* float32 for every dtype */
         if (s == HACT_OK) {
             const cu_result r = cu.cuMemsetD32Async((cu_ptr)(uintptr_t)dweight, 0, channels, uc.stream);
             if (r) s = hacti_fail(HACT_ERR_KERNEL, "%s: cuMemsetD32Async: %s", label, error_name(r));
