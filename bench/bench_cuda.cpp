@@ -3,7 +3,12 @@
 // stream (Google Benchmark manual time; median over repetitions with --benchmark_repetitions).
 //   cuda/copy/<2stream|3stream>/n:<n>   cudaMemcpyAsync D2D of n floats (x 1 or x 2 for 3 streams)
 //   cuda/hact/<op>/<fwd|bwd>/n:<n>      hact_cuda_forward / hact_cuda_backward
-//   cuda/hact/swiglu/glufwd/n:<n>       not yet: the CUDA GLU entry points are to come
+//   cuda/hact/swiglu/<glufwd|glubwd>/n:<n>  hact_cuda_glu_forward (a, b -> out: 3 streams) /
+//                                       _backward (a, b, dy -> da, db: 5 streams; dy = a here)
+//   cuda/hact/silu/fwd_half/n:<n>       hact_cuda_forward_tensor on the second half of [n/1024,
+//                                       2048] (x.chunk(2, 1)[1]: strided rows), into a dense y
+//   cuda/hact/prelu_channels/<fwd|bwd>/n:<n>  hact_cuda_prelu_* over [n/2^16, 64, 1024] (bwd:
+//                                       dx and dweight, 3 streams)
 //   cuda/cudnn/<op>/fwd/n:<n>           cudnnActivationForward (libcudnn loaded at run time)
 // PyTorch's F.silu / F.gelu are timed by scripts/bench_torch_cuda.py at the same sizes.
 // Without a GPU every benchmark is skipped with the reason.
@@ -154,6 +159,44 @@ void register_all() {
                 });
             })->UseManualTime();
         }
+        benchmark::RegisterBenchmark(("cuda/hact/swiglu/glufwd" + tail).c_str(), [n](benchmark::State &st) {
+            timed(st, n, 3, [n] {
+                Device &d = device();
+                return hact_cuda_glu_forward(hact_glu_swiglu, HACT_F32, d.x, d.dy, d.out, n, nullptr, d.stream) ==
+                       HACT_OK;
+            });
+        })->UseManualTime();
+        benchmark::RegisterBenchmark(("cuda/hact/swiglu/glubwd" + tail).c_str(), [n](benchmark::State &st) {
+            timed(st, n, 5, [n] {
+                Device &d = device();
+                return hact_cuda_glu_backward(hact_glu_swiglu, HACT_F32, d.x, d.dy, d.x, d.out, d.out2, n, nullptr,
+                                              d.stream) == HACT_OK;
+            });
+        })->UseManualTime();
+        benchmark::RegisterBenchmark(("cuda/hact/silu/fwd_half" + tail).c_str(), [n](benchmark::State &st) {
+            timed(st, n / 2, 2, [n] {  // n / 2 elements: the half of an [n / 2048, 2048] tensor
+                Device &d = device();
+                const int64_t shape[2] = {(int64_t)(n / 2048), 1024}, strides[2] = {2048, 1};
+                hact_tensor x = hact_tensor_make(d.x + 1024, HACT_F32, 2, shape, strides);
+                hact_tensor y = hact_tensor_make(d.out, HACT_F32, 2, shape, nullptr);
+                x.device.device_type = y.device.device_type = HACT_DEVICE_CUDA;
+                return hact_cuda_forward_tensor(hact_op_silu, &x, &y, nullptr, d.stream) == HACT_OK;
+            });
+        })->UseManualTime();
+        const size_t outer = n >> 16;
+        benchmark::RegisterBenchmark(("cuda/hact/prelu_channels/fwd" + tail).c_str(), [n, outer](benchmark::State &st) {
+            timed(st, n, 2, [outer] {
+                Device &d = device();  // the weights: the first 64 values of dy
+                return hact_cuda_prelu_forward(HACT_F32, d.x, d.dy, d.out, outer, 64, 1024, d.stream) == HACT_OK;
+            });
+        })->UseManualTime();
+        benchmark::RegisterBenchmark(("cuda/hact/prelu_channels/bwd" + tail).c_str(), [n, outer](benchmark::State &st) {
+            timed(st, n, 3, [outer] {
+                Device &d = device();
+                return hact_cuda_prelu_backward(HACT_F32, d.x, d.dy, d.dy, d.out, d.out2, outer, 64, 1024, d.stream) ==
+                       HACT_OK;
+            });
+        })->UseManualTime();
         struct Dnn {
             const char *name;
             cudnnActivationMode_t mode;
