@@ -6,6 +6,10 @@
 
 #include <tuple>
 
+#ifdef HACT_TEST_CUDA
+#include <cuda_runtime.h>
+#endif
+
 extern "C" {
 #include "internal.h"
 }
@@ -146,6 +150,67 @@ TEST(PReluChunking, BlocksGiveTheSameResults) {
                 EXPECT_NEAR(dw0[c], dw1[c], 1e-5 * std::fabs(dw0[c]) + 1e-6) << "channel " << c << " chunk " << chunk;
         }
     }
+}
+
+// The CUDA calls split what does not fit one kernel call: a strided tensor's layout into calls of
+// four dimensions or fewer and pieces of a long innermost dimension (cuda.c), per-channel PReLU's
+// weight gradient into [inner, channel, outer] pieces, a split GLU tensor into blocks of rows.
+// With chunks of 32 elements every one of them takes many calls; results as with the default
+// chunk (forward, dx bit for bit; sums to 1e-5). On a GPU only (skipped with the reason here).
+TEST(CudaChunking, PiecesGiveTheSameResults) {
+    const std::string why = backend_unavailable(kCudaBackend);
+    if (!why.empty()) GTEST_SKIP() << why;
+#ifdef HACT_TEST_CUDA
+    const int64_t N = 5 * 2400 + 8, Y = 18000;  // x's elements; y's: PReLU's 12000, then GLU's 6000
+    auto g = rng(0xC0DA);
+    const std::vector<float> host = uniform_floats(g, N, -6, 6);
+    float *x = nullptr, *y = nullptr, *w = nullptr, *dw = nullptr;
+    hact_params* grad = nullptr;
+    ASSERT_EQ(cudaMalloc(&x, N * sizeof(float)), cudaSuccess);
+    ASSERT_EQ(cudaMalloc(&y, Y * sizeof(float)), cudaSuccess);
+    ASSERT_EQ(cudaMalloc(&w, 16 * sizeof(float)), cudaSuccess);
+    ASSERT_EQ(cudaMalloc(&dw, 16 * sizeof(float)), cudaSuccess);
+    ASSERT_EQ(cudaMalloc(&grad, sizeof(hact_params)), cudaSuccess);
+    ASSERT_EQ(cudaMemcpy(x, host.data(), N * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+    ASSERT_EQ(cudaMemcpy(w, host.data(), 16 * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
+    // [5, 7, 300] rows of 300 of every 310 elements, the planes 2400 apart: three dimensions
+    const int64_t shape[3] = {5, 7, 300}, strides[3] = {2400, 310, 1}, n = 5 * 7 * 300;
+    hact_tensor tx = hact_tensor_make(x + 3, HACT_F32, 3, shape, strides), ty = hact_tensor_make(y, HACT_F32, 3, shape, nullptr);
+    tx.device.device_type = ty.device.device_type = HACT_DEVICE_CUDA;
+    auto run = [&](std::vector<float>& out, hact_params& p, std::vector<float>& out2, std::vector<float>& dws) {
+        out.assign(n, 0.0f);
+        out2.assign(Y, 0.0f);
+        dws.assign(16, 0.0f);
+        ASSERT_EQ(hact_cuda_forward_tensor(hact_op_gelu, &tx, &ty, nullptr, nullptr), HACT_OK) << hact_last_error();
+        ASSERT_EQ(cudaMemcpy(out.data(), y, n * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        ASSERT_EQ(hact_cuda_backward_params_tensor(hact_op_swish, &tx, &tx, nullptr, grad, nullptr), HACT_OK)
+            << hact_last_error();
+        ASSERT_EQ(cudaMemcpy(&p, grad, sizeof p, cudaMemcpyDeviceToHost), cudaSuccess);
+        // PReLU [3, 16, 250] (backward: dx into y, dweight) and a split GLU [40, 2 x 150]
+        ASSERT_EQ(hact_cuda_prelu_backward(HACT_F32, x, w, x, y, dw, 3, 16, 250, nullptr), HACT_OK) << hact_last_error();
+        ASSERT_EQ(cudaMemcpy(dws.data(), dw, 16 * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        ASSERT_EQ(hact_cuda_glu_split_forward(hact_glu_swiglu, HACT_F32, x, y + 12000, 40, 150, 1, HACT_GATE_DEFAULT,
+                                              nullptr, nullptr),
+                  HACT_OK)
+            << hact_last_error();
+        ASSERT_EQ(cudaMemcpy(out2.data(), y, Y * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+    };
+    std::vector<float> y0, y1, all0, all1, dw0, dw1;
+    hact_params p0{}, p1{};
+    run(y0, p0, all0, dw0);
+    {
+        ChunkScope scope(32);
+        run(y1, p1, all1, dw1);
+    }
+    for (int64_t i = 0; i < n; ++i) ASSERT_TRUE(same_result(y0[i], y1[i])) << "gelu at " << i;
+    for (int64_t i = 0; i < Y; ++i) ASSERT_TRUE(same_result(all0[i], all1[i])) << "prelu dx / swiglu at " << i;
+    EXPECT_NEAR(p1.beta, p0.beta, 1e-5 * std::fabs(p0.beta) + 1e-6);
+    EXPECT_NEAR(p1.scale, p0.scale, 1e-5 * std::fabs(p0.scale) + 1e-6);
+    for (int c = 0; c < 16; ++c) EXPECT_NEAR(dw1[c], dw0[c], 1e-5 * std::fabs(dw0[c]) + 1e-6) << "dweight " << c;
+    for (void* p : {(void*)x, (void*)y, (void*)w, (void*)dw, (void*)grad}) cudaFree(p);
+#else
+    GTEST_SKIP() << "the tests were built without the CUDA toolkit (needed to move test data)";
+#endif
 }
 
 }  // namespace
