@@ -304,8 +304,9 @@ def _cuda_stream(stream):
     if not isinstance(handle, int) or isinstance(handle, bool) or handle < 0:
         raise TypeError(f"stream must be None, a cudaStream_t as an int, or an object with "
                         f".cuda_stream or .ptr, not {type(stream).__name__}")
-    # 0 is the legacy default stream to CUDA, and 1 its DLPack value (DLPack refuses 0)
-    return (handle or 1), (handle if handle > 2 else None)
+    # 0 is the legacy default stream to CUDA, 1 its DLPack value (DLPack refuses 0): NULL to the
+    # library; 2 is the per-thread default stream in both (CU_STREAM_PER_THREAD)
+    return (handle or 1), (handle if handle > 1 else None)
 
 
 def _on_cuda(*operands):
