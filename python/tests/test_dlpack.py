@@ -200,3 +200,27 @@ def test_shape_checks_apply_to_dlpack_out():
     with pytest.raises(ValueError, match="shape"):
         hact.silu(np.ones(12, np.float32), out=Fake(guard, (10,)))
     assert (guard == 5.0).all()
+
+
+def test_stream_arguments():
+    """stream= as the library and DLPack take it: None and 0 are the legacy default stream (NULL
+    to the library, 1 to DLPack), 2 the per-thread default stream, other ints and the handles of
+    torch/CuPy stream objects as they are."""
+    from hact import _api
+    assert _api._cuda_stream(None) == (1, None)
+    assert _api._cuda_stream(0) == (1, None)
+    assert _api._cuda_stream(1) == (1, None)
+    assert _api._cuda_stream(2) == (2, 2)
+    assert _api._cuda_stream(0x7f00dead) == (0x7f00dead, 0x7f00dead)
+
+    class TorchLike:
+        cuda_stream = 1234
+
+    class CupyLike:
+        ptr = 5678
+
+    assert _api._cuda_stream(TorchLike()) == (1234, 1234)
+    assert _api._cuda_stream(CupyLike()) == (5678, 5678)
+    for bad in (-1, True, 1.5, "default", object()):
+        with pytest.raises(TypeError, match="stream"):
+            _api._cuda_stream(bad)
