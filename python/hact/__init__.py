@@ -9,8 +9,9 @@
     hact.swiglu(a, b); hact.swiglu(h, dim=-1)          # two tensors, or one split in halves
 
 Arrays: NumPy float32, float16, bfloat16 (ml_dtypes.bfloat16) and float64 (computed in double),
-or any object with __dlpack__ (host memory; device
-memory goes to the library, which refuses it until hact's CUDA tensor calls exist). Any strides
+or any object with __dlpack__. CUDA tensors (PyTorch, CuPy, ...) run on the GPU through the
+library's CUDA tensor calls: hact.silu(x, out=y, stream=s), out= given (the package allocates host
+memory only), the work queued on s (None: the legacy default stream). Any strides
 (slices, transposes, negative strides); a wrong dtype is a TypeError, a wrong shape or size a
 ValueError, raised before any pointer reaches the library. Library failures raise HactError
 (status, and hact_last_error()'s message).
