@@ -223,6 +223,13 @@ static hact_status enter(const char *api, hacti_cuda_uc *uc, void *stream) {
     return HACT_OK;
 }
 
+/* enter() for a call whose arguments are checked: messages name it as "<entry>(<op or kind>)". */
+static hact_status enter_call(const hacti_call *c, hacti_cuda_uc *uc, void *stream) {
+    char label[80];
+    snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
+    return enter(label, uc, stream);
+}
+
 static hact_status leave(hact_status s) {
     cu_context popped;
     cu.cuCtxPopCurrent(&popped);
@@ -330,17 +337,23 @@ static void wrap_vector(hacti_cuda_uc *uc, halide_buffer_t *b, halide_dimension_
     halide_cuda_wrap_device_ptr(uc, b, address);
 }
 
+/* The blocks of a device reduction over rows of e0 elements (ParamGradTotal's and
+ * ChannelWeightGradTotal's partial sums, generators/activation_generator.cpp): a chunk of
+ * HACT_DEVICE_REDUCE_BLOCK elements of a long row, or max(1, B / e0) whole short rows. */
+static int64_t reduction_blocks(int64_t e0, int64_t rows) {
+    const int64_t B = HACT_DEVICE_REDUCE_BLOCK, rpb = B / e0 > 1 ? B / e0 : 1;
+    return (e0 + B - 1) / B * ((rows + rpb - 1) / rpb);
+}
+
 /* One parameter-gradient kernel over v (x, dy): its block partial sums (up to
  * HACT_DEVICE_REDUCE_BLOCK elements each: a chunk of a long row, or whole short rows; the
  * generator's ParamGradTotal counts them the same way) live in stream-ordered scratch, freed in
  * stream order once queued; grad = (accumulate ? grad : 0) + the call's sums. */
 static hact_status pgrad_call(const hacti_call *c, hacti_cuda_uc *uc, halide_buffer_t *bx, halide_buffer_t *bdy,
                               const view *v, int accumulate, hact_params *grad) {
-    const int64_t B = HACT_DEVICE_REDUCE_BLOCK, e0 = v->extent[0];
     int64_t rows = 1;
     for (int d = 1; d < v->nd; ++d) rows *= v->extent[d];
-    const int64_t chunks = (e0 + B - 1) / B, rpb = B / e0 > 1 ? B / e0 : 1;
-    const int64_t blocks = chunks * ((rows + rpb - 1) / rpb);
+    const int64_t blocks = reduction_blocks(v->extent[0], rows);
     cu_ptr scratch = 0;
     cu_result r = cu.cuMemAllocAsync(&scratch, (size_t)blocks * HACT_NUM_PARAMS * sizeof(double), uc->stream);
     if (r)
@@ -408,9 +421,7 @@ hact_status hacti_cuda_run_layout(const hacti_call *c, int nd, const int64_t *sh
                                   const int64_t (*strides)[HACT_TENSOR_MAX_NDIM], char *const *base,
                                   const char *const *names, hact_params *grad, void *stream) {
     hacti_cuda_uc uc;
-    char label[80];
-    snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
-    HACTI_TRY(enter(label, &uc, stream));
+    HACTI_TRY(enter_call(c, &uc, stream));
     const size_t es = hacti_dtype_size(c->dtype);
     if (grad) {
         const hact_status s = check_device_bytes(c, grad, "grad", sizeof(hact_params));
@@ -469,22 +480,18 @@ hact_status hacti_cuda_run_layout(const hacti_call *c, int nd, const int64_t *sh
 
 hact_status hacti_cuda_zero_grad(const hacti_call *c, hact_params *grad, void *stream) {
     hacti_cuda_uc uc;
-    char label[80];
-    snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
-    HACTI_TRY(enter(label, &uc, stream));
+    HACTI_TRY(enter_call(c, &uc, stream));
     hact_status s = check_device_bytes(c, grad, "grad", sizeof(hact_params));
     if (s != HACT_OK) return leave(s);
     /* Zero gradients, queued on the stream like every other result. */
     const cu_result r = cu.cuMemsetD32Async((cu_ptr)(uintptr_t)grad, 0, HACT_NUM_PARAMS, uc.stream);
-    if (r) s = hacti_fail(HACT_ERR_KERNEL, "%s: cuMemsetD32Async: %s", label, error_name(r));
+    if (r) s = hacti_fail(HACT_ERR_KERNEL, "%s(%s): cuMemsetD32Async: %s", c->entry, c->name, error_name(r));
     return leave(s);
 }
 
 hact_status hacti_cuda_ready(const hacti_call *c, void *stream) {
     hacti_cuda_uc uc;
-    char label[80];
-    snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
-    HACTI_TRY(enter(label, &uc, stream));
+    HACTI_TRY(enter_call(c, &uc, stream));
     return leave(HACT_OK);
 }
 
@@ -593,8 +600,7 @@ static hact_status prelu_wgrad_piece(const prelu_device_run *p, void *kernel, fl
                                      size_t c0, size_t cc, size_t o0, size_t oc) {
     const hacti_call *c = p->c;
     const size_t es = hacti_dtype_size(c->dtype);
-    const int64_t B = HACT_DEVICE_REDUCE_BLOCK, e0 = (int64_t)ic;
-    const int64_t rpb = B / e0 > 1 ? B / e0 : 1, blocks = (e0 + B - 1) / B * (((int64_t)oc + rpb - 1) / rpb);
+    const int64_t blocks = reduction_blocks((int64_t)ic, (int64_t)oc);
     cu_ptr scratch = 0;
     cu_result r = cu.cuMemAllocAsync(&scratch, (size_t)blocks * cc * sizeof(double), p->uc->stream);
     if (r)
@@ -633,16 +639,14 @@ static hact_status prelu_wgrad_piece(const prelu_device_run *p, void *kernel, fl
 hact_status hacti_cuda_run_prelu(const hacti_call *c, const void *x, const void *weight, const void *dy, void *out,
                                  void *dweight, size_t outer, size_t channels, size_t inner, void *stream) {
     hacti_cuda_uc uc;
-    char label[80];
-    snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
-    HACTI_TRY(enter(label, &uc, stream));
+    HACTI_TRY(enter_call(c, &uc, stream));
     const size_t n = outer * channels * inner;
     hact_status s = HACT_OK;
     if (dweight) {
         s = check_device_bytes(c, dweight, "dweight", channels * sizeof(float)); /* float32 for every dtype */
         if (s == HACT_OK) {
             const cu_result r = cu.cuMemsetD32Async((cu_ptr)(uintptr_t)dweight, 0, channels, uc.stream);
-            if (r) s = hacti_fail(HACT_ERR_KERNEL, "%s: cuMemsetD32Async: %s", label, error_name(r));
+            if (r) s = hacti_fail(HACT_ERR_KERNEL, "%s(%s): cuMemsetD32Async: %s", c->entry, c->name, error_name(r));
         }
     }
     if (s != HACT_OK || !x) return leave(s);
@@ -658,8 +662,8 @@ hact_status hacti_cuda_run_prelu(const hacti_call *c, const void *x, const void 
     if (dweight) {
         void *kernel = hacti_find_channel_kernel(hact_op_prelu, c->dtype, HACTI_CH_WGRAD_TOTAL, HACTI_ON_CUDA);
         if (!kernel)
-            return leave(hacti_fail(HACT_ERR_UNSUPPORTED, "%s: no CUDA weight-gradient kernel for %s", label,
-                                    hacti_dtype_name(c->dtype)));
+            return leave(hacti_fail(HACT_ERR_UNSUPPORTED, "%s(%s): no CUDA weight-gradient kernel for %s", c->entry,
+                                    c->name, hacti_dtype_name(c->dtype)));
         const size_t limit = hacti_max_chunk();
         const size_t ic = inner < limit ? inner : limit, per = limit / ic;
         const size_t cc = channels < per ? channels : per, per_c = limit / (ic * cc);
@@ -705,9 +709,7 @@ static hact_status glu_block_on_device(void *ctx, size_t r0, size_t rc, size_t l
 hact_status hacti_cuda_run_glu(const hacti_call *c, size_t rows, size_t len, const hacti_plane *planes,
                                int nplanes, void *stream) {
     hacti_cuda_uc uc;
-    char label[80];
-    snprintf(label, sizeof label, "%s(%s)", c->entry, c->name);
-    HACTI_TRY(enter(label, &uc, stream));
+    HACTI_TRY(enter_call(c, &uc, stream));
     size_t max_stride = 0;
     for (int k = 0; k < nplanes; ++k) {
         /* every element a kernel touches: the last row ends (rows - 1) * stride + len from base */
