@@ -19,8 +19,9 @@ set(HACT_TARGET_neon "arm-64-linux")
 set(HACT_TARGET_neon_fp16 "arm-64-linux-armv82a-arm_fp16-arm_dot_prod")
 
 set(HACT_DTYPES f32 bf16 f16 f64)
-# CUDA kernels: float64 is CPU-only (its math calls the C library: generators/float64.h).
-set(HACT_DEVICE_DTYPES f32 bf16 f16)
+# CUDA kernels: every dtype (float64's math calls libdevice there, the C library on CPUs:
+# generators/float64.h).
+set(HACT_DEVICE_DTYPES f32 bf16 f16 f64)
 set(HACT_TARGET "" CACHE STRING
     "Generate for this one Halide target only (e.g. arm-64-android); empty: the build machine's family")
 

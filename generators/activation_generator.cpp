@@ -74,8 +74,8 @@ Type storage_type(const std::string &dtype, const Target &target) {
     if (dtype == "f32") return Float(32);
     if (dtype == "f16") return Float(16);
     if (dtype == "bf16") return target.has_gpu_feature() ? UInt(16) : BFloat(16);
-    if (dtype == "f64" && !target.has_gpu_feature()) return Float(64);
-    fail("dtype '" + dtype + "' is not generated (f32, f16, bf16; f64 on CPU targets)");
+    if (dtype == "f64") return Float(64);
+    fail("dtype '" + dtype + "' is not generated (f32, f16, bf16, f64)");
 }
 // The type the math runs in: float64 for f64 storage, else float32.
 Type compute_type(const std::string &dtype) { return dtype == "f64" ? Float(64) : Float(32); }

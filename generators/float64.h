@@ -6,7 +6,9 @@
 // reductions, 2^-96 scalings, minimax fits to 2^-24). In double the same structure would need
 // every constant and polynomial refitted. Instead each op's forward64/backward64 (in its own
 // header, next to the float32 math) composes these:
-//   - lib_exp, lib_expm1, lib_log1p, lib_erfc, lib_tanh: the C library's (glibc: within 1 ULP), called per lane;
+//   - lib_exp, lib_expm1, lib_log1p, lib_erfc, lib_tanh: the C library's (glibc: within 1 ULP),
+//     called per lane; on CUDA, libdevice's (__nv_exp, ...: Halide links libdevice into every
+//     PTX module; CUDA's documented bounds are 1 ULP, erfc 4);
 //   - exp_product(c, x) = e^(c x) with the rounding error of c x put back (fma), so that
 //     e^(c x) stays relative-accurate where |c x| is large (rounding c x first would cost
 //     |c x| 2^-53 of relative error: 700 ULP at c x = -700);
@@ -17,7 +19,6 @@
 // Everything is evaluated strictly (IEEE semantics, no fast-math): the kernels are about
 // accuracy and the same special values as float32 (tests/test_float64.cpp compares them), not
 // speed (docs/accuracy.md has the bounds, docs/design.md the choice).
-// CPU targets only: the CUDA backend has no C library (HACT_F64 on a device is unsupported).
 #pragma once
 
 #include <string>
@@ -33,9 +34,11 @@ using num::keep_nan;  // NaN in x gives NaN out (is_nan is strict whatever the f
 
 inline Expr c(double v) { return Expr(v); }
 
-// A C library function of one double, called per lane (Halide scalarizes extern calls).
+// A C library function of one double, called per lane (Halide scalarizes extern calls); on a GPU
+// libdevice's function of the same name (__nv_<name>), which Halide links into the PTX module.
 inline Expr libm(const std::string &name, const Expr &x) {
-    return Halide::Internal::Call::make(Halide::Float(64), name, {x}, Halide::Internal::Call::PureExtern);
+    return Halide::Internal::Call::make(Halide::Float(64), num::target_is_gpu() ? "__nv_" + name : name, {x},
+                                        Halide::Internal::Call::PureExtern);
 }
 inline Expr lib_exp(const Expr &x) { return libm("exp", x); }
 inline Expr lib_expm1(const Expr &x) { return libm("expm1", x); }

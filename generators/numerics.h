@@ -98,8 +98,15 @@ inline bool &target_has_f16_conversions() {
     static bool has = false;
     return has;
 }
+// Whether the kernel runs on a GPU (a CUDA target): its float64 math calls libdevice's functions
+// (__nv_exp, ...) where a CPU kernel calls the C library's (float64.h).
+inline bool &target_is_gpu() {
+    static bool gpu = false;
+    return gpu;
+}
 struct TargetScope {
     explicit TargetScope(const Halide::Target &t) {
+        target_is_gpu() = t.has_gpu_feature();
         // GPUs (the code of a CUDA target runs there, not on its x86 host) all have fma.
         target_has_fma() = t.has_feature(Halide::Target::FMA) || t.arch != Halide::Target::X86 ||
                            t.has_gpu_feature();
@@ -109,6 +116,7 @@ struct TargetScope {
              (t.arch == Halide::Target::ARM && t.bits == 64 && t.has_feature(Halide::Target::ARMFp16)));
     }
     ~TargetScope() {
+        target_is_gpu() = false;
         target_has_fma() = false;
         target_has_f16_conversions() = false;
     }

@@ -1,19 +1,22 @@
-// float64 (HACT_F64): every op x parameter set x CPU ISA x direction against the long-double
-// reference, the special values against the float32 kernels', parameter gradients, and the GLU
-// and strided entry points against the flat float64 calls. (CUDA has no float64 kernels:
-// test_cuda.cpp checks that it says so.)
+// float64 (HACT_F64): every op x parameter set x backend (the CPU ISAs and CUDA) x direction
+// against the long-double reference, the special values against the float32 kernels', parameter
+// gradients, and the GLU and strided entry points against the flat float64 calls.
 //
 // Error measure: as float32's (tests/reference/reference.h) in float64 ULPs: ulp64(r) = spacing of
 // double at |r| (2^-1074 below DBL_MIN); backward errors in ULPs of the larger of dy f'(x) and
 // |dy| * derivative_scale(x) (the largest term of f': the measure near a root of f').
-// The bound, kBoundUlp, is float32's spec bound (4 ULP) for every op and direction; the results
-// measured are in docs/accuracy.md ("float64"). Results below DBL_MIN (subnormal doubles: the far
-// tails of gelu and the logistic family) are held to the same bound in units of 2^-1074
+// The bound on CPUs, kBoundUlp, is float32's spec bound (4 ULP) for every op and direction; the
+// results measured are in docs/accuracy.md ("float64"). Results below DBL_MIN (subnormal doubles:
+// the far tails of gelu and the logistic family) are held to the same bound in units of 2^-1074
 // (kSubnormalUlp) and reported apart: the kernels build such results scaled by 2^512 and unscale
 // them once (generators/float64.h, exp_tail), so gradual underflow costs only the last rounding.
 // The long-double reference is 2^11 times finer than double: its own rounding adds < 0.01 ULP,
 // except where it amplifies an argument's rounding (erfc far in gelu's tail: < 0.7 ULP at
 // x = -37).
+// On CUDA the same formulas call libdevice instead of glibc (generators/float64.h). CUDA documents
+// its double exp, expm1, log1p and tanh within 1 ULP and erfc within 5 (glibc's are within about
+// 0.5 and 1 here), so the CUDA bound is the CPU bound plus that difference: 5 ULP, 9 for gelu
+// (erfc). Written before any GPU run: the GPU session records what is measured and tightens it.
 #include "hact_test.h"
 
 #include <algorithm>
@@ -24,6 +27,11 @@ using namespace hact_test;
 
 constexpr double kBoundUlp = 4.0;
 constexpr double kSubnormalUlp = 4.0;
+// The bound for a case: the CPU's, or CUDA's (libdevice's documented errors, above).
+double bound_ulp(const OpParams& op, hact_isa backend) {
+    if (backend != kCudaBackend) return kBoundUlp;
+    return op.op->op == hact_op_gelu ? kBoundUlp + 5.0 : kBoundUlp + 1.0;
+}
 
 inline ld ulp_f64(ld r) {
     r = fabsl(r);
@@ -61,7 +69,7 @@ std::vector<F64Case> cases() {
     std::vector<F64Case> v;
     for (const OpParams& p : all_op_params())
         for (Dir d : {Dir::Forward, Dir::BackwardOnes, Dir::BackwardRandom})
-            for (hact_isa isa : all_isas()) v.push_back({p, isa, d});
+            for (hact_isa isa : all_backends()) v.push_back({p, isa, d});
     return v;
 }
 
@@ -111,6 +119,7 @@ TEST_P(Float64Accuracy, WithinBound) {
                               : run_backward(op.op, HACT_F64, x.data(), dy.data(), out.data(), n, &hp);
     ASSERT_EQ(s, HACT_OK) << hact_last_error();
 
+    const double bound = bound_ulp(c.op, c.isa), bound_sub = c.isa == kCudaBackend ? bound : kSubnormalUlp;
     double max_err = 0, max_sub = 0, sum_err = 0;
     size_t worst = 0, worst_sub = 0, counted = 0, over = 0;
     std::string examples;
@@ -124,7 +133,7 @@ TEST_P(Float64Accuracy, WithinBound) {
         size_t& w = subnormal ? worst_sub : worst;
         if (!(e <= m)) m = e, w = i;
         if (std::isfinite(e)) sum_err += e, ++counted;
-        if (!(e <= (subnormal ? kSubnormalUlp : kBoundUlp)) && ++over <= 8)
+        if (!(e <= (subnormal ? bound_sub : bound)) && ++over <= 8)
             examples += "\n  x=" + describe64(x[i]) + " dy=" + describe64(dy[i]) + " got=" + describe64(out[i]) +
                         " expected=" + describe_ld(ref) + " err=" + std::to_string(e);
     }
@@ -133,8 +142,8 @@ TEST_P(Float64Accuracy, WithinBound) {
                 counted ? sum_err / (double)counted : 0.0, max_sub, n, describe64(x[worst]).c_str());
     RecordProperty("max_ulp", std::to_string(max_err));
     RecordProperty("subnormal_max_ulp", std::to_string(max_sub));
-    EXPECT_LE(max_err, kBoundUlp) << "worst x=" << describe64(x[worst]);
-    EXPECT_LE(max_sub, kSubnormalUlp) << "worst subnormal-result x=" << describe64(x[worst_sub]);
+    EXPECT_LE(max_err, bound) << "worst x=" << describe64(x[worst]);
+    EXPECT_LE(max_sub, bound_sub) << "worst subnormal-result x=" << describe64(x[worst_sub]);
     EXPECT_EQ(over, 0u) << over << " of " << n << " samples over the bound; first:" << examples;
 }
 
@@ -175,7 +184,7 @@ TEST_P(Float64Specials, MatchFloat32) {
         }
     }
 }
-INSTANTIATE_TEST_SUITE_P(All, Float64Specials, ::testing::ValuesIn(all_op_cpu_isa()), LabelName());
+INSTANTIATE_TEST_SUITE_P(All, Float64Specials, ::testing::ValuesIn(all_op_isa()), LabelName());
 
 // ---- parameter gradients: float32-representable inputs, the float32 tests' reference ----------
 class Float64ParamGrad : public OpTest<OpIsa> {};
@@ -207,13 +216,24 @@ TEST_P(Float64ParamGrad, MatchesLongDoubleReduction) {
         }
     }
 }
-INSTANTIATE_TEST_SUITE_P(All, Float64ParamGrad, ::testing::ValuesIn(all_op_cpu_isa()), LabelName());
+INSTANTIATE_TEST_SUITE_P(All, Float64ParamGrad, ::testing::ValuesIn(all_op_isa()), LabelName());
 
 // ---- GLU and strided entry points: the flat float64 kernels' results, bit for bit -------------
-class Float64Entry : public ::testing::TestWithParam<hact_isa> {};
+// GLU on every backend (its calls through backend.h); the strided tensors on the CPU variants
+// (test_strided.cpp runs CUDA tensors).
+struct Backend {
+    hact_isa isa;
+    std::string label() const { return isa_label(isa); }
+};
+void PrintTo(const Backend& b, std::ostream* os) { *os << b.label(); }
+std::vector<Backend> backends() {
+    std::vector<Backend> v;
+    for (hact_isa isa : all_backends()) v.push_back({isa});
+    return v;
+}
+class Float64Glu : public IsaTest<Backend> {};
 
-TEST_P(Float64Entry, GluMatchesComposedFlatCalls) {
-    HACT_TEST_USE_ISA(GetParam());
+TEST_P(Float64Glu, MatchesComposedFlatCalls) {
     auto g = rng(0x61D);
     const size_t n = 4099;
     std::vector<double> a(n), b(n), dy(n);
@@ -223,14 +243,14 @@ TEST_P(Float64Entry, GluMatchesComposedFlatCalls) {
         const hact_op gate = hact_glu_gate(kind);
         SCOPED_TRACE(hact_glu_name(kind));
         std::vector<double> out(n), ga(n), da(n), db(n), dyb(n), want_da(n);
-        ASSERT_EQ(hact_glu_forward(kind, HACT_F64, a.data(), b.data(), out.data(), n, nullptr), HACT_OK)
+        ASSERT_EQ(run_glu_forward(kind, HACT_F64, a.data(), b.data(), out.data(), n, nullptr), HACT_OK)
             << hact_last_error();
-        ASSERT_EQ(hact_forward(gate, HACT_F64, a.data(), ga.data(), n, nullptr), HACT_OK) << hact_last_error();
-        ASSERT_EQ(hact_glu_backward(kind, HACT_F64, a.data(), b.data(), dy.data(), da.data(), db.data(), n, nullptr),
+        ASSERT_EQ(run_forward(gate, HACT_F64, a.data(), ga.data(), n, nullptr), HACT_OK) << hact_last_error();
+        ASSERT_EQ(run_glu_backward(kind, HACT_F64, a.data(), b.data(), dy.data(), da.data(), db.data(), n, nullptr),
                   HACT_OK)
             << hact_last_error();
         for (size_t i = 0; i < n; ++i) dyb[i] = dy[i] * b[i];
-        ASSERT_EQ(hact_backward(gate, HACT_F64, a.data(), dyb.data(), want_da.data(), n, nullptr), HACT_OK);
+        ASSERT_EQ(run_backward(gate, HACT_F64, a.data(), dyb.data(), want_da.data(), n, nullptr), HACT_OK);
         for (size_t i = 0; i < n; ++i) {
             ASSERT_EQ(bits64(out[i]), bits64(ga[i] * b[i])) << "out at a=" << describe64(a[i]);
             ASSERT_EQ(bits64(db[i]), bits64(dy[i] * ga[i])) << "db at a=" << describe64(a[i]);
@@ -238,6 +258,9 @@ TEST_P(Float64Entry, GluMatchesComposedFlatCalls) {
         }
     }
 }
+INSTANTIATE_TEST_SUITE_P(All, Float64Glu, ::testing::ValuesIn(backends()), LabelName());
+
+class Float64Entry : public ::testing::TestWithParam<hact_isa> {};
 
 TEST_P(Float64Entry, StridedViewsMatchContiguous) {
     HACT_TEST_USE_ISA(GetParam());
