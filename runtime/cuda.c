@@ -22,8 +22,8 @@
 
 #if !defined(HACT_WITH_CUDA)
 /* A build without CUDA kernels (HACT_CUDA=OFF: the default off x86-64, e.g. AArch64): the entry
- * points exist, so that one program links against every build; they check their arguments like
- * the real ones (hacti_check_call), then report HACT_ERR_DEVICE_UNAVAILABLE. */
+ * points exist, so that one program links against every build; they check every argument as the
+ * real ones do, then the runners below report HACT_ERR_DEVICE_UNAVAILABLE. */
 static hact_status no_cuda(const char *api) {
     hacti_init();
     return hacti_fail(HACT_ERR_DEVICE_UNAVAILABLE,
@@ -34,32 +34,8 @@ hact_status hact_cuda_device_info(char *name, size_t name_size, int *capability)
     (void)name, (void)name_size, (void)capability;
     return no_cuda("hact_cuda_device_info");
 }
-hact_status hact_cuda_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
-                              const hact_params *params, void *stream) {
-    (void)x, (void)y, (void)n, (void)stream;
-    hacti_call c;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_FWD, HACTI_FWD, params));
-    return no_cuda("hact_cuda_forward");
-}
-hact_status hact_cuda_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy, void *dx,
-                               size_t n, const hact_params *params, void *stream) {
-    (void)x, (void)dy, (void)dx, (void)n, (void)stream;
-    hacti_call c;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_BWD, HACTI_BWD, params));
-    return no_cuda("hact_cuda_backward");
-}
-hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *x, const void *dy,
-                                      size_t n, const hact_params *params, hact_params *grad,
-                                      void *stream) {
-    (void)x, (void)dy, (void)n, (void)grad, (void)stream;
-    hacti_call c;
-    const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_PGRAD,
-                               learnable ? HACTI_PGRAD : HACTI_FWD, params));
-    return no_cuda("hact_cuda_backward_params");
-}
-/* The runners of the entry points in glu.c and tensor.c: not reached where hacti_check_call
- * refuses the call first, and a clear status where they are. */
+/* The runners of every entry point (the flat ones below, glu.c, prelu.c, tensor.c): called once
+ * the arguments are checked, they say that there is nothing to run them on. */
 static hact_status no_cuda_call(const hacti_call *c) {
     return hacti_fail(HACT_ERR_DEVICE_UNAVAILABLE,
                       "%s(%s): this build of hact has no CUDA kernels (configured with HACT_CUDA=OFF)", c->entry,
@@ -495,55 +471,6 @@ hact_status hacti_cuda_ready(const hacti_call *c, void *stream) {
     return leave(HACT_OK);
 }
 
-/* ---- the flat entry points: one dimension, stride 1 ------------------------------------------ */
-static hact_status run_dense(const hacti_call *c, size_t n, int nops, char *const *ptr, const char *const *names,
-                             hact_params *grad, void *stream) {
-    const int64_t shape[1] = {(int64_t)n};
-    int64_t strides[MAX_OPERANDS][HACT_TENSOR_MAX_NDIM];
-    for (int k = 0; k < nops; ++k) strides[k][0] = 1;
-    return hacti_cuda_run_layout(c, 1, shape, nops, (const int64_t(*)[HACT_TENSOR_MAX_NDIM])strides, ptr, names,
-                                 grad, stream);
-}
-
-hact_status hact_cuda_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
-                              const hact_params *params, void *stream) {
-    hacti_call c;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_FWD, HACTI_FWD, params));
-    if (n == 0) return hacti_cuda_ready(&c, stream);
-    HACTI_TRY(hacti_check_forward_arrays(&c, x, y, n));
-    char *ptr[2] = {(char *)y, (char *)x};
-    const char *names[2] = {"y", "x"};
-    return run_dense(&c, n, 2, ptr, names, NULL, stream);
-}
-
-hact_status hact_cuda_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy, void *dx,
-                               size_t n, const hact_params *params, void *stream) {
-    hacti_call c;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_BWD, HACTI_BWD, params));
-    if (n == 0) return hacti_cuda_ready(&c, stream);
-    HACTI_TRY(hacti_check_backward_arrays(&c, x, dy, dx, n));
-    char *ptr[3] = {(char *)dx, (char *)x, (char *)dy};
-    const char *names[3] = {"dx", "x", "dy"};
-    return run_dense(&c, n, 3, ptr, names, NULL, stream);
-}
-
-hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *x, const void *dy,
-                                      size_t n, const hact_params *params, hact_params *grad,
-                                      void *stream) {
-    hacti_call c;
-    const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
-    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_PGRAD,
-                               learnable ? HACTI_PGRAD : HACTI_FWD, params));
-    HACTI_TRY(hacti_check_pointer(&c, grad, "grad"));
-    if (learnable == 0 || n == 0) return hacti_cuda_zero_grad(&c, grad, stream);
-    HACTI_TRY(hacti_check_size(&c, n));
-    HACTI_TRY(hacti_check_pointer(&c, x, "x"));
-    HACTI_TRY(hacti_check_pointer(&c, dy, "dy"));
-    char *ptr[2] = {(char *)x, (char *)dy};
-    const char *names[2] = {"x", "dy"};
-    return run_dense(&c, n, 2, ptr, names, grad, stream);
-}
-
 /* ---- per-channel PReLU (prelu.c checks the arguments) ----------------------------------------
  * dx or y: the row layout's kernels, rows of inner elements, row r of a call with channel
  * (first_row + r) % channels, over the blocks that fit one call (rows.c); dweight: zeroed, then
@@ -723,3 +650,53 @@ hact_status hacti_cuda_run_glu(const hacti_call *c, size_t rows, size_t len, con
 }
 
 #endif /* HACT_WITH_CUDA */
+
+/* ---- the flat entry points: one dimension, stride 1 ------------------------------------------
+ * The same code in every build: without CUDA kernels the runners report it (above). */
+static hact_status run_dense(const hacti_call *c, size_t n, int nops, char *const *ptr, const char *const *names,
+                             hact_params *grad, void *stream) {
+    const int64_t shape[1] = {(int64_t)n};
+    int64_t strides[3][HACT_TENSOR_MAX_NDIM];  /* at most dx, x, dy */
+    for (int k = 0; k < nops; ++k) strides[k][0] = 1;
+    return hacti_cuda_run_layout(c, 1, shape, nops, (const int64_t(*)[HACT_TENSOR_MAX_NDIM])strides, ptr, names,
+                                 grad, stream);
+}
+
+hact_status hact_cuda_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
+                              const hact_params *params, void *stream) {
+    hacti_call c;
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_FWD, HACTI_FWD, params));
+    if (n == 0) return hacti_cuda_ready(&c, stream);
+    HACTI_TRY(hacti_check_forward_arrays(&c, x, y, n));
+    char *ptr[2] = {(char *)y, (char *)x};
+    const char *names[2] = {"y", "x"};
+    return run_dense(&c, n, 2, ptr, names, NULL, stream);
+}
+
+hact_status hact_cuda_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy, void *dx,
+                               size_t n, const hact_params *params, void *stream) {
+    hacti_call c;
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_BWD, HACTI_BWD, params));
+    if (n == 0) return hacti_cuda_ready(&c, stream);
+    HACTI_TRY(hacti_check_backward_arrays(&c, x, dy, dx, n));
+    char *ptr[3] = {(char *)dx, (char *)x, (char *)dy};
+    const char *names[3] = {"dx", "x", "dy"};
+    return run_dense(&c, n, 3, ptr, names, NULL, stream);
+}
+
+hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *x, const void *dy,
+                                      size_t n, const hact_params *params, hact_params *grad,
+                                      void *stream) {
+    hacti_call c;
+    const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
+    HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_PGRAD,
+                               learnable ? HACTI_PGRAD : HACTI_FWD, params));
+    HACTI_TRY(hacti_check_pointer(&c, grad, "grad"));
+    if (learnable == 0 || n == 0) return hacti_cuda_zero_grad(&c, grad, stream);
+    HACTI_TRY(hacti_check_size(&c, n));
+    HACTI_TRY(hacti_check_pointer(&c, x, "x"));
+    HACTI_TRY(hacti_check_pointer(&c, dy, "dy"));
+    char *ptr[2] = {(char *)x, (char *)dy};
+    const char *names[2] = {"x", "dy"};
+    return run_dense(&c, n, 2, ptr, names, grad, stream);
+}

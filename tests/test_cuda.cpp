@@ -18,13 +18,6 @@ hact_tensor on_cuda(void* data, int32_t ndim, const int64_t* shape, const int64_
     return t;
 }
 
-// Whether this build has CUDA kernels (HACT_CUDA=ON): without them the CUDA calls stop at the
-// kernel lookup, after the descriptor and parameter checks but before memory and aliasing.
-bool cuda_built() {
-    const hact_status s = hact_cuda_available();
-    return s == HACT_OK || std::string(hact_last_error()).find("HACT_CUDA=OFF") == std::string::npos;
-}
-
 void expect_status(hact_status got, hact_status want, const char* fragment) {
     EXPECT_EQ(got, want) << hact_last_error();
     EXPECT_NE(std::string(hact_last_error()).find(fragment), std::string::npos) << hact_last_error();
@@ -111,8 +104,8 @@ TEST(CudaTensors, DescriptorsCheckedBeforeTheDevice) {
     hact_params bad = hact_default_params(hact_op_swish);
     bad.beta = NAN;
     EXPECT_EQ(hact_cuda_forward_tensor(hact_op_swish, &x, &y, &bad, nullptr), HACT_ERR_BAD_PARAMS);
-    // Aliasing and grad come after the kernel lookup (a build without CUDA kernels says so first).
-    const hact_status later = cuda_built() ? HACT_ERR_INVALID_ARGUMENT : HACT_ERR_DEVICE_UNAVAILABLE;
+    // Aliasing and grad too, in every build (one without CUDA kernels says so after them).
+    const hact_status later = HACT_ERR_INVALID_ARGUMENT;
     const hact_tensor shifted = on_cuda(a + 1, 2, shape, nullptr);
     EXPECT_EQ(hact_cuda_forward_tensor(hact_op_silu, &x, &shifted, nullptr, nullptr), later) << hact_last_error();
     EXPECT_EQ(hact_cuda_backward_params_tensor(hact_op_swish, &x, &x, nullptr, nullptr, nullptr), later)
@@ -130,6 +123,14 @@ TEST(CudaArguments, CheckedBeforeTheDevice) {
     hact_params bad = hact_default_params(hact_op_swish);
     bad.beta = NAN;
     EXPECT_EQ(hact_cuda_forward(hact_op_swish, HACT_F32, y, y, 4, &bad, nullptr), HACT_ERR_BAD_PARAMS);
+    // The flat calls' arrays, in every build (one without CUDA kernels says so after them).
+    EXPECT_EQ(hact_cuda_forward(hact_op_silu, HACT_F32, nullptr, y, 4, nullptr, nullptr), HACT_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(hact_last_error()).find("x is NULL"), std::string::npos) << hact_last_error();
+    EXPECT_EQ(hact_cuda_backward(hact_op_silu, HACT_F32, y, y, y + 1, 3, nullptr, nullptr), HACT_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(hact_last_error()).find("overlap"), std::string::npos) << hact_last_error();
+    EXPECT_EQ(hact_cuda_backward_params(hact_op_swish, HACT_F32, y, y, 4, nullptr, nullptr, nullptr),
+              HACT_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(hact_last_error()).find("grad is NULL"), std::string::npos) << hact_last_error();
     // The GLU family: kind, dtype, NULL arrays, the split shape and aliasing (host arrays here:
     // every one of these is refused before the device would be asked about them).
     auto expect = [](hact_status got, hact_status want, const char* fragment) {
