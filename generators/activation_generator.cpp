@@ -195,7 +195,7 @@ void set_paired_storage(const std::string &op, const std::string &dtype, const T
 // The flat kernels' buffers: 1-D and dense (stride 1: the vector loads) on CPUs; on GPUs 4-D
 // with every stride free, so that one kernel takes dense arrays ([n, 1, 1, 1]) and strided N-d
 // tensors, their dimensions merged to four or fewer by the runtime (runtime/cuda.c).
-constexpr int kDeviceDims = 4;
+constexpr int kDeviceDims = HACT_DEVICE_DIMS;
 int flat_dims(const Target &target) { return target.has_gpu_feature() ? kDeviceDims : 1; }
 template <class... B>
 void set_flat_dims(const Target &target, B &...buffers) {
@@ -648,6 +648,27 @@ private:
     Func lanes{"lanes"};
 };
 
+// The device reductions' blocks (kernel_abi.h): over rows of e0 elements, block b sums up to
+// B = HACT_DEVICE_REDUCE_BLOCK elements, a chunk of a long row or max(1, B / e0) whole short
+// rows, so that the partial sums stay ~n / B however the tensor is shaped. runtime/cuda.c
+// (reduction_blocks) counts them by the same formulas.
+struct RowBlocks {
+    RDom ri;       // the elements of one block (ri.x along the row, ri.y across rows)
+    Expr i, row;   // block b's element at ri: its index in its row, and the row
+    Expr count;    // blocks in all
+};
+RowBlocks row_blocks(const Expr &e0, const Expr &rows, const Var &b) {
+    const int B = HACT_DEVICE_REDUCE_BLOCK;
+    Expr chunks = (e0 + (B - 1)) / B, rpb = max(1, B / e0);
+    RowBlocks r;
+    r.ri = RDom(0, min(e0, B), 0, rpb, "ri");
+    r.i = (b % chunks) * B + r.ri.x;
+    r.row = (b / chunks) * rpb + r.ri.y;
+    r.ri.where(r.i < e0 && r.row < rows);
+    r.count = chunks * ((rows + rpb - 1) / rpb);
+    return r;
+}
+
 // The per-channel weight gradient on a device (hact_cuda_prelu_backward), reduced there:
 //   dweight(c) = (accumulate ? prior(c) : 0) + sum over the call's elements of channel c of
 //   dy df/dw, the terms and sums in double (the op's param_grads).
@@ -672,17 +693,14 @@ public:
     void generate() {
         num::TargetScope target_scope(get_target());
         const OpMath &math = op_math_or_fail(op);
-        const int B = HACT_DEVICE_REDUCE_BLOCK;
-        Expr e0 = x.dim(0).extent(), rows = x.dim(2).extent();
-        Expr chunks = (e0 + (B - 1)) / B, rpb = max(1, B / e0);
-        ri = RDom(0, min(e0, B), 0, rpb, "ri");
-        Expr i = (b % chunks) * B + ri.x, o = (b / chunks) * rpb + ri.y;
-        ri.where(i < e0 && o < rows);
+        const RowBlocks blocks = row_blocks(x.dim(0).extent(), x.dim(2).extent(), b);
+        ri = blocks.ri;
+        Expr i = blocks.i, o = blocks.row;
         std::vector<Expr> terms = math.pgrads(load(x(i, c, o)), load(dy(i, c, o)), channel_params(load(weight(c))));
         if (terms.size() != 1) fail("op '" + std::string(op) + "' needs exactly one learnable parameter");
         partial(c, b) = cast<double>(0);
         partial(c, b) += cast<double>(terms[0]);
-        rb = RDom(0, chunks * ((rows + rpb - 1) / rpb), "rb");
+        rb = RDom(0, blocks.count, "rb");
         total(c) = cast<double>(0);
         total(c) += partial(c, rb);
         dweight(c) = select(accumulate != 0, prior(c), 0.0f) + cast<float>(total(c));
@@ -727,18 +745,13 @@ public:
         num::TargetScope target_scope(get_target());
         const OpMath &math = op_math_or_fail(op);
         // x and dy as the flat kernels take them on a GPU: 4-D, strides free. A row is dimension
-        // 0, the rows the other three (row r1 + e1 (r2 + e2 r3)). Block b sums up to B elements:
-        // a chunk of a long row (chunks per row), or whole rows of a short one (rpb per block), so
-        // the partial sums stay ~n / B however the tensor is shaped. Row indices are divided out
-        // per row, not per element; a dense array ([n, 1, 1, 1]) is one row. runtime/cuda.c
-        // (pgrad_call) sizes partial by the same formulas.
-        const int B = HACT_DEVICE_REDUCE_BLOCK;
-        Expr e0 = x.dim(0).extent(), e1 = x.dim(1).extent(), e2 = x.dim(2).extent();
-        Expr rows = e1 * e2 * x.dim(3).extent();
-        Expr chunks = (e0 + (B - 1)) / B, rpb = max(1, B / e0);
-        ri = RDom(0, min(e0, B), 0, rpb, "ri");
-        Expr i = (b % chunks) * B + ri.x, row = (b / chunks) * rpb + ri.y;
-        ri.where(i < e0 && row < rows);
+        // 0, the rows the other three (row r1 + e1 (r2 + e2 r3)), summed in blocks (row_blocks).
+        // Row indices are divided out per row, not per element; a dense array ([n, 1, 1, 1]) is
+        // one row.
+        Expr e1 = x.dim(1).extent(), e2 = x.dim(2).extent();
+        const RowBlocks blocks = row_blocks(x.dim(0).extent(), e1 * e2 * x.dim(3).extent(), b);
+        ri = blocks.ri;
+        Expr i = blocks.i, row = blocks.row;
         std::vector<Expr> at = {i, row % e1, (row / e1) % e2, row / (e1 * e2)};
         std::vector<Expr> terms = math.pgrads(load(x(at)), load(dy(at)), make_params(params));
         if (terms.empty()) fail("op '" + std::string(op) + "' has no learnable parameter");
@@ -748,7 +761,7 @@ public:
             by_field.push_back(math.learnable >> f & 1u ? cast<double>(terms.at(j++)) : cast<double>(0));
         partial(k, b) = cast<double>(0);
         partial(k, b) += mux(k, by_field);
-        rb = RDom(0, chunks * ((rows + rpb - 1) / rpb), "rb");
+        rb = RDom(0, blocks.count, "rb");
         total(k) = cast<double>(0);
         total(k) += partial(k, rb);
         grad(k) = select(accumulate != 0, prior(k), 0.0f) + cast<float>(total(k));

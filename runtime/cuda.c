@@ -272,7 +272,7 @@ static hact_status check_device_array(const hacti_call *c, const void *ptr, cons
  * that fit Halide's int32 extents and offsets whole (at most four); the outer ones are loops here,
  * a kernel per index (queued on the stream: nothing waits); an innermost dimension too long for
  * one call is taken in pieces. */
-#define KERNEL_DIMS 4
+#define KERNEL_DIMS HACT_DEVICE_DIMS
 #define MAX_OPERANDS 3
 
 typedef struct view {

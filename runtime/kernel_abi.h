@@ -33,6 +33,8 @@
 #define HACT_NUM_PARAMS 7
 #define HACT_PGRAD_LANES 32
 #define HACT_MAX_LEARNABLE 7
+/* Device kernels' dimensions (x, dy, y, dx: 4-D with any strides, above). */
+#define HACT_DEVICE_DIMS 4
 /* Device parameter gradients: elements per partial sum (partial(k, b), b < ceil(n / this)). */
 #define HACT_DEVICE_REDUCE_BLOCK 8192
 /* No elementwise CPU kernel uses Halide's thread pool for a call of fewer elements
