@@ -250,6 +250,24 @@ Expr bf16_pairs(const std::vector<Expr> &words, const std::function<Expr(const s
     return packed;
 }
 
+// A flat kernel's element (forward or backward): math on the inputs' elements, in the form the
+// dtype and target take: on the storage bits (the exact ops' bf16/f16), in bf16 pairs, or loaded
+// as float32 (float64) and rounded once into the output's type.
+Expr flat_element(const std::string &op, const std::string &dtype, const Target &target, const Type &out,
+                  const std::vector<Expr> &inputs, const std::function<Expr(const std::vector<Expr> &)> &math) {
+    if (on_bits(op, dtype, target)) return exact_on_bits(out, inputs, math);
+    if (paired_bf16(op, dtype, target)) return bf16_pairs(inputs, math);
+    std::vector<Expr> values;
+    for (const Expr &in : inputs) values.push_back(load(in));
+    return store_nan(out, math(values), inputs);
+}
+// The flat kernels' schedule: elementwise over the output's dimension 0 (schedules/).
+template <class Out>
+void schedule_flat(const Target &target, Out &out, const std::string &op, const std::string &dtype, const Params &p) {
+    schedules::elementwise(target, out, out.dim(0).extent(), op_math_or_fail(op).specs(compute_type(dtype), p),
+                           flat_lanes(op, dtype, target));
+}
+
 // Every kernel's generator: its pipeline (generate() and schedule(), the loops from schedules/),
 // with the target family's passes over the lowered code (schedules::add_lowering_passes: software
 // prefetch on x86).
@@ -280,22 +298,12 @@ public:
         num::ResultScope result_scope(dtype);  // narrow results: shorter math (numerics.h)
         const OpMath &m = op_math_or_fail(op);
         const Params p = make_params(params);
-        auto math = [&](const std::vector<Expr> &v) { return m.fwd(v[0], p); };
         const std::vector<Var> i = flat_vars(get_target());
-        Expr xi = x(as_exprs(i));
-        if (on_bits(op, dtype, get_target()))
-            y(i) = exact_on_bits(y.type(), {xi}, math);
-        else if (paired_bf16(op, dtype, get_target()))
-            y(i) = bf16_pairs({xi}, math);
-        else
-            y(i) = store_nan(y.type(), m.fwd(load(xi), p), {xi});
+        y(i) = flat_element(op, dtype, get_target(), y.type(), {x(as_exprs(i))},
+                            [&](const std::vector<Expr> &v) { return m.fwd(v[0], p); });
         dense_on_cpu(get_target(), x, y);
     }
-    void schedule() {
-        schedules::elementwise(get_target(), y, y.dim(0).extent(),
-                               op_math_or_fail(op).specs(compute_type(dtype), make_params(params)),
-                               flat_lanes(op, dtype, get_target()));
-    }
+    void schedule() { schedule_flat(get_target(), y, op, dtype, make_params(params)); }
 };
 
 class Backward : public Kernel<Backward> {
@@ -316,22 +324,12 @@ public:
         num::ResultScope result_scope(dtype);  // narrow results: shorter math (numerics.h)
         const OpMath &m = op_math_or_fail(op);
         const Params p = make_params(params);
-        auto math = [&](const std::vector<Expr> &v) { return m.bwd(v[0], v[1], p); };
         const std::vector<Var> i = flat_vars(get_target());
-        Expr xi = x(as_exprs(i)), dyi = dy(as_exprs(i));
-        if (on_bits(op, dtype, get_target()))
-            dx(i) = exact_on_bits(dx.type(), {xi, dyi}, math);
-        else if (paired_bf16(op, dtype, get_target()))
-            dx(i) = bf16_pairs({xi, dyi}, math);
-        else
-            dx(i) = store_nan(dx.type(), m.bwd(load(xi), load(dyi), p), {xi, dyi});
+        dx(i) = flat_element(op, dtype, get_target(), dx.type(), {x(as_exprs(i)), dy(as_exprs(i))},
+                             [&](const std::vector<Expr> &v) { return m.bwd(v[0], v[1], p); });
         dense_on_cpu(get_target(), x, dy, dx);
     }
-    void schedule() {
-        schedules::elementwise(get_target(), dx, dx.dim(0).extent(),
-                               op_math_or_fail(op).specs(compute_type(dtype), make_params(params)),
-                               flat_lanes(op, dtype, get_target()));
-    }
+    void schedule() { schedule_flat(get_target(), dx, op, dtype, make_params(params)); }
 };
 
 class ParamGrad : public Kernel<ParamGrad> {
