@@ -8,12 +8,16 @@
 #   scripts/gpu_check.sh run    on the GPU machine, from the repository root (the device tool:
 #                               carry ["build-gpu"]): unpacks, names the GPU, runs every CUDA
 #                               test case (the op, GLU and strided suites' "cuda" cases, the
-#                               Cuda* suites, the internal ones), the CUDA benchmark, and
+#                               Cuda* suites, the internal ones), a subset again under
+#                               compute-sanitizer (memcheck with leak check: out-of-bounds
+#                               device accesses, and device memory left allocated at exit)
+#                               where the toolkit has it, the CUDA benchmark, and
 #                               PyTorch's anchor where torch with CUDA is installed. Logs go to
 #                               $OUT (the device tool brings them back) or build-gpu/out; a
 #                               summary is printed at the end. The exit status is the tests'.
-# Each step has a time limit (seconds: HACT_GPU_TEST_S, default 300; HACT_GPU_BENCH_S, 180;
-# HACT_GPU_TORCH_S, 90), so that the whole fits the device budget with room for a second run.
+# Each step has a time limit (seconds: HACT_GPU_TEST_S, default 300; HACT_GPU_SANITIZE_S, 120;
+# HACT_GPU_BENCH_S, 180; HACT_GPU_TORCH_S, 90), so that the whole fits the device budget with
+# room for a second run.
 set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pack=$repo/build-gpu/hact-gpu.tar.gz
@@ -48,6 +52,17 @@ run)
     timeout 120 "$bin/hact_internal_tests" --gtest_filter='*cuda*:*Cuda*' > "$out/internal_tests.log" 2>&1
     internal=$?
     echo "tests: $(( $(date +%s) - start )) s"
+    # memcheck slows kernels 10-100x: the device suites and one op's cases (every direction,
+    # dtype and the chunked calls), not the whole catalogue.
+    sanitizer=$(command -v compute-sanitizer || ls /usr/local/cuda/bin/compute-sanitizer 2>/dev/null || true)
+    sanitize=skipped
+    if [ -n "$sanitizer" ]; then
+        timeout "${HACT_GPU_SANITIZE_S:-120}" "$sanitizer" --tool memcheck --leak-check full --error-exitcode 99 \
+            "$bin/hact_tests" --gtest_filter='CudaDevice*:*silu*cuda*:*Glu*swiglu*cuda*' > "$out/sanitize.log" 2>&1
+        sanitize=$?
+    else
+        echo "compute-sanitizer not found: the memcheck step is skipped" > "$out/sanitize.log"
+    fi
     timeout "${HACT_GPU_BENCH_S:-180}" "$bin/hact_bench_cuda" --benchmark_repetitions=5 \
         --benchmark_report_aggregates_only=true --benchmark_out="$out/bench_cuda.json" \
         --benchmark_out_format=json > "$out/bench_cuda.txt" 2>&1
@@ -60,6 +75,8 @@ run)
         grep -E '^\[  FAILED  \] [^0-9]' "$out/$log.log" | sort -u | head -40
     done
     echo "exit: hact_tests $tests, hact_internal_tests $internal"
+    echo "== compute-sanitizer memcheck: exit $sanitize (99: errors found; $out/sanitize.log)"
+    grep -E 'ERROR SUMMARY|LEAK SUMMARY|Invalid|leaked' "$out/sanitize.log" | sort | uniq -c | head -20
     echo "== hact_bench_cuda: exit $bench (medians, $out/bench_cuda.json)"
     grep -E '_median' "$out/bench_cuda.txt" | awk '{print $1, $2, $3, $NF}' | head -80
     echo "== bench_torch_cuda.py: exit $torch"

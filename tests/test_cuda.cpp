@@ -329,47 +329,59 @@ TEST_F(CudaDevice, StridedViewsMatchContiguousCalls) {
 
 // Per-channel PReLU on the device gives the CPU's results: y and dx bit for bit (one product,
 // rounded once, on both), dweight (double sums in another order) to 1e-6 relative; for
-// conv-like, linear-like and single-channel shapes, and in place (dx over dy).
-TEST_F(CudaDevice, PreluMatchesTheCpu) {
+// conv-like, linear-like and single-channel shapes, and in place (dx over dy); float32 and
+// float64 (x, weight, y, dx in the dtype; dweight float32 for both).
+template <class T>
+void expect_prelu_matches_cpu(hact_dtype dtype) {
     struct Shape {
         size_t outer, channels, inner;
     };
+    auto same = [](T a, T b) { return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b)); };
     for (Shape sh : {Shape{2, 3, 1000}, Shape{64, 16, 1}, Shape{3, 5, 7}, Shape{1, 1, 5000}, Shape{4, 40, 3000}}) {
-        SCOPED_TRACE(::testing::Message() << sh.outer << "x" << sh.channels << "x" << sh.inner);
+        SCOPED_TRACE(::testing::Message() << (dtype == HACT_F64 ? "f64 " : "f32 ") << sh.outer << "x" << sh.channels << "x"
+                                          << sh.inner);
         const size_t n = sh.outer * sh.channels * sh.inner;
         auto r = rng(n);
-        const std::vector<float> x = uniform_floats(r, n, -8, 8), dy = random_dys(r, n);
-        std::vector<float> w(sh.channels);
-        for (float& v : w) v = std::uniform_real_distribution<float>(-1.0f, 1.0f)(r);
-        std::vector<float> y(n), dx(n), dw(sh.channels), gy(n), gdx(n), gdw(sh.channels);
-        ASSERT_EQ(hact_prelu_forward(HACT_F32, x.data(), w.data(), y.data(), sh.outer, sh.channels, sh.inner), HACT_OK);
-        ASSERT_EQ(hact_prelu_backward(HACT_F32, x.data(), w.data(), dy.data(), dx.data(), dw.data(), sh.outer,
+        const std::vector<float> xf = uniform_floats(r, n, -8, 8), dyf = random_dys(r, n);
+        const std::vector<T> x(xf.begin(), xf.end()), dy(dyf.begin(), dyf.end());
+        std::vector<T> w(sh.channels);
+        for (T& v : w) v = std::uniform_real_distribution<float>(-1.0f, 1.0f)(r);
+        std::vector<T> y(n), dx(n), gy(n), gdx(n);
+        std::vector<float> dw(sh.channels), gdw(sh.channels);
+        ASSERT_EQ(hact_prelu_forward(dtype, x.data(), w.data(), y.data(), sh.outer, sh.channels, sh.inner), HACT_OK);
+        ASSERT_EQ(hact_prelu_backward(dtype, x.data(), w.data(), dy.data(), dx.data(), dw.data(), sh.outer,
                                       sh.channels, sh.inner),
                   HACT_OK);
-        float *d_x = nullptr, *d_dy = nullptr, *d_y = nullptr, *d_w = nullptr, *d_dw = nullptr;
-        for (float** p : {&d_x, &d_dy, &d_y}) ASSERT_EQ(cudaMalloc(p, n * sizeof(float)), cudaSuccess);
-        for (float** p : {&d_w, &d_dw}) ASSERT_EQ(cudaMalloc(p, sh.channels * sizeof(float)), cudaSuccess);
-        ASSERT_EQ(cudaMemcpy(d_x, x.data(), n * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
-        ASSERT_EQ(cudaMemcpy(d_dy, dy.data(), n * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
-        ASSERT_EQ(cudaMemcpy(d_w, w.data(), sh.channels * sizeof(float), cudaMemcpyHostToDevice), cudaSuccess);
-        ASSERT_EQ(hact_cuda_prelu_forward(HACT_F32, d_x, d_w, d_y, sh.outer, sh.channels, sh.inner, nullptr), HACT_OK)
+        T *d_x = nullptr, *d_dy = nullptr, *d_y = nullptr, *d_w = nullptr;
+        float* d_dw = nullptr;
+        for (T** p : {&d_x, &d_dy, &d_y}) ASSERT_EQ(cudaMalloc(p, n * sizeof(T)), cudaSuccess);
+        ASSERT_EQ(cudaMalloc(&d_w, sh.channels * sizeof(T)), cudaSuccess);
+        ASSERT_EQ(cudaMalloc(&d_dw, sh.channels * sizeof(float)), cudaSuccess);
+        ASSERT_EQ(cudaMemcpy(d_x, x.data(), n * sizeof(T), cudaMemcpyHostToDevice), cudaSuccess);
+        ASSERT_EQ(cudaMemcpy(d_dy, dy.data(), n * sizeof(T), cudaMemcpyHostToDevice), cudaSuccess);
+        ASSERT_EQ(cudaMemcpy(d_w, w.data(), sh.channels * sizeof(T), cudaMemcpyHostToDevice), cudaSuccess);
+        ASSERT_EQ(hact_cuda_prelu_forward(dtype, d_x, d_w, d_y, sh.outer, sh.channels, sh.inner, nullptr), HACT_OK)
             << hact_last_error();
-        ASSERT_EQ(cudaMemcpy(gy.data(), d_y, n * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        ASSERT_EQ(cudaMemcpy(gy.data(), d_y, n * sizeof(T), cudaMemcpyDeviceToHost), cudaSuccess);
         // In place: dx over dy.
-        ASSERT_EQ(hact_cuda_prelu_backward(HACT_F32, d_x, d_w, d_dy, d_dy, d_dw, sh.outer, sh.channels, sh.inner,
+        ASSERT_EQ(hact_cuda_prelu_backward(dtype, d_x, d_w, d_dy, d_dy, d_dw, sh.outer, sh.channels, sh.inner,
                                            nullptr),
                   HACT_OK)
             << hact_last_error();
-        ASSERT_EQ(cudaMemcpy(gdx.data(), d_dy, n * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
+        ASSERT_EQ(cudaMemcpy(gdx.data(), d_dy, n * sizeof(T), cudaMemcpyDeviceToHost), cudaSuccess);
         ASSERT_EQ(cudaMemcpy(gdw.data(), d_dw, sh.channels * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
         for (size_t i = 0; i < n; ++i) {
-            ASSERT_TRUE(same_result(gy[i], y[i])) << "y at " << i;
-            ASSERT_TRUE(same_result(gdx[i], dx[i])) << "dx at " << i;
+            ASSERT_TRUE(same(gy[i], y[i])) << "y at " << i;
+            ASSERT_TRUE(same(gdx[i], dx[i])) << "dx at " << i;
         }
         for (size_t c = 0; c < sh.channels; ++c)
             EXPECT_NEAR(gdw[c], dw[c], 1e-6 * std::fabs(dw[c]) + 1e-30) << "dweight[" << c << "]";
-        for (float* p : {d_x, d_dy, d_y, d_w, d_dw}) cudaFree(p);
+        cudaFree(d_x), cudaFree(d_dy), cudaFree(d_y), cudaFree(d_w), cudaFree(d_dw);
     }
+}
+TEST_F(CudaDevice, PreluMatchesTheCpu) {
+    expect_prelu_matches_cpu<float>(HACT_F32);
+    expect_prelu_matches_cpu<double>(HACT_F64);
 }
 
 // Many calls leak no device memory (the pgrad scratch is stream-ordered and freed).
