@@ -206,8 +206,10 @@ HACT_API int hact_get_num_threads(void);
  * cudaStream_t; NULL = the legacy default stream) and the call returns without waiting for it:
  * synchronize the stream before reading results on the host. Nothing is copied through the
  * host. Chunking, argument checks and the in-place rules are those of the CPU calls above.
+ * Every dtype, float64 included (its math calls libdevice there: docs/accuracy.md has its bound).
  * A pointer CUDA does not know as device memory (e.g. a host pointer) is HACT_ERR_INVALID_ARGUMENT.
- * Without an NVIDIA driver or GPU every call returns HACT_ERR_DEVICE_UNAVAILABLE. */
+ * Without an NVIDIA driver or GPU every call returns HACT_ERR_DEVICE_UNAVAILABLE, as it does in a
+ * library built without CUDA kernels (HACT_CUDA=OFF); the arguments are checked first either way. */
 HACT_API hact_status hact_cuda_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
                                        const hact_params *params, void *stream);
 HACT_API hact_status hact_cuda_backward(hact_op op, hact_dtype dtype, const void *x, const void *dy,
@@ -241,8 +243,8 @@ HACT_API hact_status hact_cuda_prelu_backward(hact_dtype dtype, const void *x, c
                                               const void *dy, void *dx, void *dweight, size_t outer,
                                               size_t channels, size_t inner, void *stream);
 /* HACT_OK if CUDA calls can run (driver loaded, at least one GPU, context available), else
- * HACT_ERR_DEVICE_UNAVAILABLE (or HACT_ERR_UNSUPPORTED for a build without CUDA kernels) with
- * the reason in hact_last_error(). */
+ * HACT_ERR_DEVICE_UNAVAILABLE with the reason in hact_last_error() (no driver, no GPU, or a build
+ * without CUDA kernels). */
 HACT_API hact_status hact_cuda_available(void);
 /* Name and compute capability (major * 10 + minor) of the device the calling thread's calls
  * would run on. */
