@@ -10,8 +10,9 @@
 
 Arrays: NumPy float32, float16, bfloat16 (ml_dtypes.bfloat16) and float64 (computed in double),
 or any object with __dlpack__. CUDA tensors (PyTorch, CuPy, ...) run on the GPU through the
-library's CUDA tensor calls: hact.silu(x, out=y, stream=s), out= given (the package allocates host
-memory only), the work queued on s (None: the legacy default stream). Any strides
+library's CUDA calls: hact.silu(x, out=y, stream=s), outputs given (the package allocates host
+memory only), the work queued on s (None: the legacy default stream); the GLU and per-channel
+PReLU functions take contiguous CUDA tensors (hact.swiglu(a, b, out=o, stream=s)). Any strides
 (slices, transposes, negative strides); a wrong dtype is a TypeError, a wrong shape or size a
 ValueError, raised before any pointer reaches the library. Library failures raise HactError
 (status, and hact_last_error()'s message).
@@ -100,13 +101,14 @@ def _make_op_functions(info):
 
 
 def _make_glu_functions(info):
-    def fwd(a, b=None, *, dim=-1, gated_half=None, out=None, **params):
+    def fwd(a, b=None, *, dim=-1, gated_half=None, out=None, stream=None, **params):
         if b is None:
-            return gated_split_forward(info, a, dim=dim, gated_half=gated_half, out=out, **params)
-        return gated_forward(info, a, b, out=out, **params)
+            return gated_split_forward(info, a, dim=dim, gated_half=gated_half, out=out,
+                                       stream=stream, **params)
+        return gated_forward(info, a, b, out=out, stream=stream, **params)
 
-    def bwd(a, b, dy, *, da=None, db=None, **params):
-        return gated_backward(info, a, b, dy, da=da, db=db, **params)
+    def bwd(a, b, dy, *, da=None, db=None, stream=None, **params):
+        return gated_backward(info, a, b, dy, da=da, db=db, stream=stream, **params)
 
     gate = info.gate.name
     fwd.__name__ = fwd.__qualname__ = info.name
@@ -117,14 +119,16 @@ def _make_glu_functions(info):
     fwd.__signature__ = _inspect.Signature(
         [_P("a", _P.POSITIONAL_OR_KEYWORD), _P("b", _P.POSITIONAL_OR_KEYWORD, default=None),
          _P("dim", _P.KEYWORD_ONLY, default=-1), _P("gated_half", _P.KEYWORD_ONLY, default=None),
-         _P("out", _P.KEYWORD_ONLY, default=None)] + _param_list(info.gate))
+         _P("out", _P.KEYWORD_ONLY, default=None), _P("stream", _P.KEYWORD_ONLY, default=None)]
+        + _param_list(info.gate))
     bwd.__name__ = bwd.__qualname__ = f"{info.name}_backward"
     bwd.__doc__ = (f"(da, db) = (dy * b * {gate}'(a), dy * {gate}(a)) (hact.gated_backward). "
                    f"{_describe(info.gate)}")
     bwd.__signature__ = _inspect.Signature(
         [_P("a", _P.POSITIONAL_OR_KEYWORD), _P("b", _P.POSITIONAL_OR_KEYWORD),
          _P("dy", _P.POSITIONAL_OR_KEYWORD), _P("da", _P.KEYWORD_ONLY, default=None),
-         _P("db", _P.KEYWORD_ONLY, default=None)] + _param_list(info.gate))
+         _P("db", _P.KEYWORD_ONLY, default=None), _P("stream", _P.KEYWORD_ONLY, default=None)]
+        + _param_list(info.gate))
     return fwd, bwd
 
 

@@ -315,15 +315,16 @@ def _on_cuda(*operands):
     return operands[0].device.split(":")[0] in ("cuda", "cuda_managed")
 
 
-def _output(out, name, shape, like, stream=None):
-    """The output operand: `out` checked (writable, like's dtype, exactly `shape`), or a new
-    C-contiguous NumPy array. Returns (operand, what the call returns)."""
+def _output(out, name, shape, like, stream=None, dtype=None):
+    """The output operand: `out` checked (writable, like's dtype or `dtype`, exactly `shape`), or
+    a new C-contiguous NumPy array. Returns (operand, what the call returns)."""
+    want = like.dtype if dtype is None else np.dtype(dtype)
     if out is None:
         if like.array is None:
             raise HactError(Status.UNSUPPORTED,
                             f"{like.name} is in {like.device} memory: pass {name}= (the Python "
                             "package allocates results in host memory only)")
-        arr = np.empty(shape, like.dtype)
+        arr = np.empty(shape, want)
         return _from_array(arr, name, arr), arr
     if isinstance(out, np.generic) or not (isinstance(out, np.ndarray) or hasattr(out, "__dlpack__")):
         raise TypeError(f"{name} must be a NumPy array or an object with __dlpack__, "
@@ -331,9 +332,10 @@ def _output(out, name, shape, like, stream=None):
     o = _from_array(out, name, out) if isinstance(out, np.ndarray) else _from_dlpack(out, name, True, stream)
     if o.readonly:
         raise ValueError(f"{name} is read-only")
-    if o.dtype != like.dtype:
-        raise TypeError(f"{name} has dtype {_dtype_name(o.dtype)}, {like.name} has "
-                        f"{_dtype_name(like.dtype)}")
+    if o.dtype != want:
+        raise TypeError(f"{name} has dtype {_dtype_name(o.dtype)}, " +
+                        (f"{like.name} has {_dtype_name(like.dtype)}" if dtype is None
+                         else f"expected {_dtype_name(want)}"))
     if o.shape != tuple(shape):
         raise ValueError(f"{name} has shape {o.shape}, expected {tuple(shape)}")
     return o, out
@@ -408,13 +410,16 @@ def backward_params(op, x, dy, **params):
 
 
 # ---- contiguous entry points (GLU, per-channel PReLU) ------------------------------------------
-# The library's GLU and per-channel PReLU calls take contiguous memory: strided inputs are copied
-# to contiguous arrays first, and a strided `out` gets the result through a contiguous buffer.
+# The library's GLU and per-channel PReLU calls take contiguous memory. Host operands: strided
+# inputs are copied to contiguous arrays first, and a strided `out` gets the result through a
+# contiguous buffer. CUDA tensors (the first operand in CUDA memory) go to the hact_cuda_* calls
+# on `stream`, every operand in the same device's memory and compact row-major (the package
+# cannot copy device memory: make a view contiguous first), outputs given (out=, da=, db=).
 
 def _host(o):
     if o.array is None:
-        raise HactError(Status.UNSUPPORTED, f"{o.name} is in {o.device} memory: hact's GLU and "
-                        "per-channel PReLU calls take host memory")
+        raise HactError(Status.INVALID_ARGUMENT, f"{o.name} is in {o.device} memory, the call's "
+                        "first tensor in host memory: one device per call")
     return o.array
 
 
@@ -440,6 +445,40 @@ class _DenseOut:
             self.target[...] = self.buf
 
 
+def _compact(o):
+    """Whether an operand's descriptor is compact row-major (strides of extent-1 dimensions
+    do not matter)."""
+    t = o.tensor
+    if not t.strides:
+        return True
+    step = 1
+    for d in reversed(range(len(o.shape))):
+        if o.shape[d] != 1 and t.strides[d] != step:
+            return False
+        step *= o.shape[d]
+    return True
+
+
+def _device_addresses(*operands):
+    """The device addresses of a CUDA call's operands: all in the first one's device memory, each
+    compact (None operands stay None: optional outputs)."""
+    first = operands[0]
+    addresses = []
+    for o in operands:
+        if o is None:
+            addresses.append(None)
+            continue
+        if o.device != first.device:
+            raise HactError(Status.INVALID_ARGUMENT, f"{o.name} is in {o.device} memory, "
+                            f"{first.name} in {first.device}: one device per call")
+        if not _compact(o):
+            raise HactError(Status.UNSUPPORTED, f"{o.name} is a strided view in {o.device} memory: "
+                            "hact's GLU and per-channel PReLU calls take contiguous tensors there "
+                            "(make it contiguous first)")
+        addresses.append((o.tensor.data or 0) + o.tensor.byte_offset)
+    return addresses
+
+
 def _code(dt):
     return _DTYPE_CODES[dt][0]
 
@@ -455,14 +494,21 @@ def _gated(gated_half):
                      f"not {gated_half!r}")
 
 
-def gated_forward(kind, a, b, out=None, **params):
+def gated_forward(kind, a, b, out=None, stream=None, **params):
     """out = g(a) * b for a GLU kind ("glu": sigmoid, "swiglu": silu, "reglu": relu, ...);
-    params are the gate op's. a, b of the same shape and dtype; out may be a or b (in place)."""
+    params are the gate op's. a, b of the same shape and dtype; out may be a or b (in place).
+    CUDA tensors: contiguous, out= given, queued on stream."""
     info = _glu(kind)
     p = _params(info.gate, params, "gated_forward")
-    ao, bo = _operand(a, "a"), _operand(b, "b")
+    dl_stream, handle = _cuda_stream(stream)
+    ao, bo = _operand(a, "a", dl_stream), _operand(b, "b", dl_stream)
     _same(ao, bo)
-    oo, result = _output(out, "out", ao.shape, ao)
+    oo, result = _output(out, "out", ao.shape, ao, dl_stream)
+    if _on_cuda(ao):
+        pa, pb, po = _device_addresses(ao, bo, oo)
+        _check(_LIB.hact_cuda_glu_forward(info.index, _code(ao.dtype), pa, pb, po, math.prod(ao.shape),
+                                          ctypes.byref(p), handle))
+        return result
     ad, bd = _dense_in(ao), _dense_in(bo)
     od = _DenseOut(oo)
     _check(_LIB.hact_glu_forward(info.index, _code(ao.dtype), _ptr(ad), _ptr(bd), _ptr(od.buf),
@@ -471,16 +517,22 @@ def gated_forward(kind, a, b, out=None, **params):
     return result
 
 
-def gated_backward(kind, a, b, dy, da=None, db=None, **params):
+def gated_backward(kind, a, b, dy, da=None, db=None, stream=None, **params):
     """(da, db) = (dy * b * g'(a), dy * g(a)) in one pass. da may be a or dy, db may be b or dy
-    (da and db must differ)."""
+    (da and db must differ). CUDA tensors: contiguous, da= and db= given, queued on stream."""
     info = _glu(kind)
     p = _params(info.gate, params, "gated_backward")
-    ao, bo, dyo = _operand(a, "a"), _operand(b, "b"), _operand(dy, "dy")
+    dl_stream, handle = _cuda_stream(stream)
+    ao, bo, dyo = (_operand(t, n, dl_stream) for t, n in ((a, "a"), (b, "b"), (dy, "dy")))
     _same(ao, bo)
     _same(ao, dyo)
-    dao, da_result = _output(da, "da", ao.shape, ao)
-    dbo, db_result = _output(db, "db", ao.shape, ao)
+    dao, da_result = _output(da, "da", ao.shape, ao, dl_stream)
+    dbo, db_result = _output(db, "db", ao.shape, ao, dl_stream)
+    if _on_cuda(ao):
+        pa, pb, pdy, pda, pdb = _device_addresses(ao, bo, dyo, dao, dbo)
+        _check(_LIB.hact_cuda_glu_backward(info.index, _code(ao.dtype), pa, pb, pdy, pda, pdb,
+                                           math.prod(ao.shape), ctypes.byref(p), handle))
+        return da_result, db_result
     ad, bd, dyd = _dense_in(ao), _dense_in(bo), _dense_in(dyo)
     dad, dbd = _DenseOut(dao), _DenseOut(dbo)
     _check(_LIB.hact_glu_backward(info.index, _code(ao.dtype), _ptr(ad), _ptr(bd), _ptr(dyd),
@@ -508,16 +560,23 @@ def _split_dims(shape, dim):
     return math.prod(shape[:d]), half, math.prod(shape[d + 1:]), half_shape
 
 
-def gated_split_forward(kind, x, dim=-1, gated_half=None, out=None, **params):
+def gated_split_forward(kind, x, dim=-1, gated_half=None, out=None, stream=None, **params):
     """The GLU of x split in halves along `dim` (PyTorch's F.glu(x, dim) for kind "glu").
     gated_half: "second" (the default, F.glu's: first * g(second)) or "first" (vLLM's
-    silu_and_mul: g(first) * second). out has x's shape with that dimension halved."""
+    silu_and_mul: g(first) * second). out has x's shape with that dimension halved.
+    CUDA tensors: contiguous, out= given, queued on stream."""
     info = _glu(kind)
     p = _params(info.gate, params, "gated_split_forward")
     g = _gated(gated_half)
-    xo = _operand(x, "x")
+    dl_stream, handle = _cuda_stream(stream)
+    xo = _operand(x, "x", dl_stream)
     outer, half, inner, half_shape = _split_dims(xo.shape, dim)
-    oo, result = _output(out, "out", half_shape, xo)
+    oo, result = _output(out, "out", half_shape, xo, dl_stream)
+    if _on_cuda(xo):
+        px, po = _device_addresses(xo, oo)
+        _check(_LIB.hact_cuda_glu_split_forward(info.index, _code(xo.dtype), px, po, outer, half,
+                                                inner, g, ctypes.byref(p), handle))
+        return result
     xd = _dense_in(xo)
     od = _DenseOut(oo)
     _check(_LIB.hact_glu_split_forward(info.index, _code(xo.dtype), _ptr(xd), _ptr(od.buf), outer,
@@ -526,19 +585,26 @@ def gated_split_forward(kind, x, dim=-1, gated_half=None, out=None, **params):
     return result
 
 
-def gated_split_backward(kind, x, dy, dim=-1, gated_half=None, out=None, **params):
-    """dx (x's shape) of gated_split_forward, given dy (the output's shape)."""
+def gated_split_backward(kind, x, dy, dim=-1, gated_half=None, out=None, stream=None, **params):
+    """dx (x's shape) of gated_split_forward, given dy (the output's shape). CUDA tensors:
+    contiguous, out= given, queued on stream."""
     info = _glu(kind)
     p = _params(info.gate, params, "gated_split_backward")
     g = _gated(gated_half)
-    xo, dyo = _operand(x, "x"), _operand(dy, "dy")
+    dl_stream, handle = _cuda_stream(stream)
+    xo, dyo = _operand(x, "x", dl_stream), _operand(dy, "dy", dl_stream)
     outer, half, inner, half_shape = _split_dims(xo.shape, dim)
     if dyo.dtype != xo.dtype:
         raise TypeError(f"dy has dtype {_dtype_name(dyo.dtype)}, x has {_dtype_name(xo.dtype)}")
     if dyo.shape != half_shape:
         raise ValueError(f"dy has shape {dyo.shape}, expected {half_shape} (x {xo.shape} split "
                          f"along dimension {dim})")
-    dxo, result = _output(out, "out", xo.shape, xo)
+    dxo, result = _output(out, "out", xo.shape, xo, dl_stream)
+    if _on_cuda(xo):
+        px, pdy, pdx = _device_addresses(xo, dyo, dxo)
+        _check(_LIB.hact_cuda_glu_split_backward(info.index, _code(xo.dtype), px, pdy, pdx, outer,
+                                                 half, inner, g, ctypes.byref(p), handle))
+        return result
     xd, dyd = _dense_in(xo), _dense_in(dyo)
     dxd = _DenseOut(dxo)
     _check(_LIB.hact_glu_split_backward(info.index, _code(xo.dtype), _ptr(xd), _ptr(dyd),
@@ -563,12 +629,19 @@ def _prelu_layout(xo, wo):
     return s[0], s[1], math.prod(s[2:])
 
 
-def prelu_per_channel(x, weight, out=None):
+def prelu_per_channel(x, weight, out=None, stream=None):
     """PReLU with a weight per channel (PyTorch's F.prelu): y = x if x > 0 else weight[c] * x,
-    c the index along dimension 1 of x; a weight of one element applies to every element."""
-    xo, wo = _operand(x, "x"), _operand(weight, "weight")
+    c the index along dimension 1 of x; a weight of one element applies to every element.
+    CUDA tensors (weight too): contiguous, out= given, queued on stream."""
+    dl_stream, handle = _cuda_stream(stream)
+    xo, wo = _operand(x, "x", dl_stream), _operand(weight, "weight", dl_stream)
     outer, channels, inner = _prelu_layout(xo, wo)
-    yo, result = _output(out, "out", xo.shape, xo)
+    yo, result = _output(out, "out", xo.shape, xo, dl_stream)
+    if _on_cuda(xo):
+        px, pw, py = _device_addresses(xo, wo, yo)
+        _check(_LIB.hact_cuda_prelu_forward(_code(xo.dtype), px, pw, py, outer, channels, inner,
+                                            handle))
+        return result
     xd, wd = _dense_in(xo), _dense_in(wo)
     yd = _DenseOut(yo)
     _check(_LIB.hact_prelu_forward(_code(xo.dtype), _ptr(xd), _ptr(wd), _ptr(yd.buf), outer,
@@ -577,20 +650,31 @@ def prelu_per_channel(x, weight, out=None):
     return result
 
 
-def prelu_per_channel_backward(x, weight, dy, out=None):
+def prelu_per_channel_backward(x, weight, dy, out=None, dweight=None, stream=None):
     """(dx, dweight): dx = dy * (1 if x > 0 else weight[c]); dweight[c] = sum over x <= 0 of
-    dy * x (float32, weight's shape; summed in double)."""
-    xo, wo, dyo = _operand(x, "x"), _operand(weight, "weight"), _operand(dy, "dy")
+    dy * x (float32 for every dtype, weight's shape; summed in double), written into `dweight`
+    when given. CUDA tensors (weight too): contiguous, out= given, queued on stream; dweight
+    (float32 CUDA memory) is reduced on the device when given, else not computed (None)."""
+    dl_stream, handle = _cuda_stream(stream)
+    xo, wo, dyo = (_operand(t, n, dl_stream) for t, n in ((x, "x"), (weight, "weight"), (dy, "dy")))
     outer, channels, inner = _prelu_layout(xo, wo)
     _same(xo, dyo)
-    dxo, result = _output(out, "out", xo.shape, xo)
+    dxo, result = _output(out, "out", xo.shape, xo, dl_stream)
+    if _on_cuda(xo):
+        dwo, dw_result = (None, None) if dweight is None else _output(
+            dweight, "dweight", wo.shape, wo, dl_stream, dtype=np.float32)
+        px, pw, pdy, pdx, pdw = _device_addresses(xo, wo, dyo, dxo, dwo)
+        _check(_LIB.hact_cuda_prelu_backward(_code(xo.dtype), px, pw, pdy, pdx, pdw, outer,
+                                             channels, inner, handle))
+        return result, dw_result
+    dwo, dw_result = _output(dweight, "dweight", wo.shape, wo, dtype=np.float32)
     xd, wd, dyd = _dense_in(xo), _dense_in(wo), _dense_in(dyo)
-    dxd = _DenseOut(dxo)
-    dw = np.empty(wo.shape, np.float32)
+    dxd, dwd = _DenseOut(dxo), _DenseOut(dwo)
     _check(_LIB.hact_prelu_backward(_code(xo.dtype), _ptr(xd), _ptr(wd), _ptr(dyd), _ptr(dxd.buf),
-                                    _ptr(dw), outer, channels, inner))
+                                    _ptr(dwd.buf), outer, channels, inner))
     dxd.finish()
-    return result, dw
+    dwd.finish()
+    return result, dw_result
 
 
 # ---- CPU variants, threads, CUDA -----------------------------------------------------------------

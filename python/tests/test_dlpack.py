@@ -154,8 +154,8 @@ def test_unsupported_dtypes_are_type_errors():
 def test_cuda_memory_goes_to_the_cuda_tensor_calls():
     """CUDA memory is passed to the library's CUDA tensor calls as the descriptor it is, with the
     consumer's stream given to __dlpack__; without a GPU (CI) they report the device missing
-    before touching the memory. The package allocates on the host only, and the GLU, PReLU and
-    parameter-gradient wrappers take host memory."""
+    before touching the memory. The package allocates on the host only, and the
+    parameter-gradient wrapper takes host memory (GLU and PReLU: the next test)."""
     buf = np.zeros(4, np.float32)  # never dereferenced without a device
     x = Fake(buf, (4,), device=(2, 0))
     out = Fake(np.zeros(4, np.float32), (4,), device=(2, 0))
@@ -174,9 +174,6 @@ def test_cuda_memory_goes_to_the_cuda_tensor_calls():
         hact.silu(x)  # no out=: the package allocates on the host only
     assert e.value.status == hact.Status.UNSUPPORTED and "cuda:0" in e.value.message
     with pytest.raises(hact.HactError) as e:
-        hact.swiglu(x, x, out=out)
-    assert e.value.status == hact.Status.UNSUPPORTED and "host memory" in e.value.message
-    with pytest.raises(hact.HactError) as e:
         hact.backward_params("swish", x, x)
     assert e.value.status == hact.Status.UNSUPPORTED and "device memory" in e.value.message
     with pytest.raises(hact.HactError) as e:
@@ -184,6 +181,71 @@ def test_cuda_memory_goes_to_the_cuda_tensor_calls():
     assert e.value.status == hact.Status.UNSUPPORTED and "hact_cuda_forward_tensor" in e.value.message
     with pytest.raises(TypeError, match="stream"):
         hact.silu(x, out=out, stream="default")
+
+
+def test_cuda_glu_and_prelu_go_to_the_cuda_calls():
+    """The GLU and per-channel PReLU functions hand contiguous CUDA tensors to hact_cuda_glu_* /
+    hact_cuda_prelu_* (the call named in the error without a GPU; host buffers posing as CUDA
+    memory refused with one), with the stream given to __dlpack__; strided views, mixed devices,
+    missing outputs and a dweight that is not float32 are refused before the library."""
+    want = (hact.Status.INVALID_ARGUMENT if hact.cuda_available()[0]
+            else hact.Status.DEVICE_UNAVAILABLE)
+
+    def cuda(shape, dtype=np.float32, strides=None, device=(2, 0)):
+        return Fake(np.zeros(int(np.prod(shape)), dtype), shape, strides=strides, device=device)
+
+    def expect(call, status, fragment):
+        with pytest.raises(hact.HactError) as e:
+            call()
+        assert e.value.status == status and fragment in e.value.message, e.value.message
+
+    a, b, o = cuda((4, 6)), cuda((4, 6)), cuda((4, 6))
+    expect(lambda: hact.swiglu(a, b, out=o, stream=5), want, "hact_cuda_glu_forward(swiglu)")
+    assert a.streams == [5] and b.streams == [5] and o.streams == [5]
+    expect(lambda: hact.swiglu_backward(a, b, o, da=cuda((4, 6)), db=cuda((4, 6))), want,
+           "hact_cuda_glu_backward(swiglu)")
+    expect(lambda: hact.glu(a, dim=1, out=cuda((4, 3))), want, "hact_cuda_glu_split_forward(glu)")
+    expect(lambda: hact.gated_split_backward("geglu", a, cuda((2, 6)), dim=0, out=cuda((4, 6))), want,
+           "hact_cuda_glu_split_backward(geglu)")
+    w = cuda((6,))
+    x = cuda((2, 6, 5))
+    expect(lambda: hact.prelu_per_channel(x, w, out=cuda((2, 6, 5))), want, "hact_cuda_prelu_forward")
+    expect(lambda: hact.prelu_per_channel_backward(x, w, x, out=cuda((2, 6, 5)), dweight=cuda((6,))),
+           want, "hact_cuda_prelu_backward")
+    expect(lambda: hact.prelu_per_channel_backward(x, w, x, out=cuda((2, 6, 5))), want,
+           "hact_cuda_prelu_backward")  # dweight not asked for
+    # refused in the package
+    expect(lambda: hact.swiglu(a, b), hact.Status.UNSUPPORTED, "pass out=")
+    expect(lambda: hact.swiglu(cuda((4, 6), strides=(1, 4)), b, out=o), hact.Status.UNSUPPORTED,
+           "strided view")
+    expect(lambda: hact.swiglu(a, np.zeros((4, 6), np.float32), out=o), hact.Status.INVALID_ARGUMENT,
+           "one device per call")
+    expect(lambda: hact.swiglu(a, cuda((4, 6), device=(2, 1)), out=o), hact.Status.INVALID_ARGUMENT,
+           "one device per call")
+    expect(lambda: hact.swiglu(np.zeros((4, 6), np.float32), b), hact.Status.INVALID_ARGUMENT,
+           "one device per call")
+    with pytest.raises(TypeError, match="expected float32"):
+        hact.prelu_per_channel_backward(x, w, x, out=cuda((2, 6, 5)), dweight=cuda((6,), np.float64))
+    # extent-1 dimensions may have any stride: still contiguous
+    expect(lambda: hact.swiglu(cuda((4, 1), strides=(1, 99)), cuda((4, 1)), out=cuda((4, 1))), want,
+           "hact_cuda_glu_forward(swiglu)")
+
+
+def test_prelu_backward_dweight_out(rng):
+    x = rng.uniform(-4, 4, (3, 5, 7)).astype(np.float32)
+    w = rng.uniform(-1, 1, 5).astype(np.float32)
+    dy = rng.uniform(-1, 1, x.shape).astype(np.float32)
+    dx, dw = hact.prelu_per_channel_backward(x, w, dy)
+    into = np.zeros(5, np.float32)
+    dx2, dw2 = hact.prelu_per_channel_backward(x, w, dy, dweight=into)
+    assert dw2 is into and np.array_equal(into, dw) and np.array_equal(dx2, dx)
+    strided = np.zeros(10, np.float32)[::2]  # through a contiguous buffer
+    hact.prelu_per_channel_backward(x, w, dy, dweight=strided)
+    assert np.array_equal(strided, dw)
+    with pytest.raises(TypeError, match="expected float32"):
+        hact.prelu_per_channel_backward(x, w, dy, dweight=np.zeros(5, np.float64))
+    with pytest.raises(ValueError, match="shape"):
+        hact.prelu_per_channel_backward(x, w, dy, dweight=np.zeros(4, np.float32))
 
 
 def test_not_a_capsule():
