@@ -268,12 +268,13 @@ static hact_status check_device_array(const hacti_call *c, const void *ptr, cons
 /* ---- the flat kernels over a layout ---------------------------------------------------------
  * The forward, backward and parameter-gradient kernels take 4-D device buffers with free strides
  * (generators/activation_generator.cpp, flat_dims): a dense array is one dimension, a strided
- * tensor (tensor.c) the dimensions its layout reduces to. A call takes the innermost dimensions
- * that fit Halide's int32 extents and offsets whole (at most four); the outer ones are loops here,
- * a kernel per index (queued on the stream: nothing waits); an innermost dimension too long for
- * one call is taken in pieces. */
+ * tensor (tensor.c) the dimensions its layout reduces to. rows.c (hacti_each_device_call, host
+ * code, tested on the CPU) splits the layout: a call takes the innermost dimensions that fit
+ * Halide's int32 extents and offsets whole (at most four), the outer ones are a loop of calls
+ * (queued on the stream: nothing waits), an innermost dimension too long for one call is taken
+ * in pieces. */
 #define KERNEL_DIMS HACT_DEVICE_DIMS
-#define MAX_OPERANDS 3
+#define MAX_OPERANDS HACTI_DEVICE_OPERANDS
 
 typedef struct view {
     int nd;                                  /* 1..KERNEL_DIMS, innermost first */
@@ -371,26 +372,24 @@ static hact_status launch(const hacti_call *c, hacti_cuda_uc *uc, const view *v,
     return s;
 }
 
-static int64_t mag(int64_t v) { return v < 0 ? -v : v; }
+/* A layout's calls (rows.c, hacti_each_device_call) launched at their device addresses. */
+typedef struct layout_run {
+    const hacti_call *c;
+    hacti_cuda_uc *uc;
+    char *const *base;
+    int n;
+    hact_params *grad;
+} layout_run;
 
-/* Whether dimensions [first, nd) of the layout fit one call: element count, every stride and
- * every operand's offset span within limit. */
-static int fits(int first, int nd, const int64_t *shape, int n, const int64_t (*strides)[HACT_TENSOR_MAX_NDIM],
-                int64_t limit) {
-    int64_t count = 1;
-    for (int d = first; d < nd; ++d) {
-        if (shape[d] > limit / count) return 0;
-        count *= shape[d];
-    }
-    for (int k = 0; k < n; ++k) {
-        int64_t span = 0;
-        for (int d = first; d < nd; ++d) {
-            const int64_t s = mag(strides[k][d]);
-            if (s > limit || (shape[d] > 1 && s > (limit - span) / (shape[d] - 1))) return 0;
-            span += s * (shape[d] - 1);
-        }
-    }
-    return 1;
+static hact_status launch_call(void *ctx, const hacti_device_call *call) {
+    const layout_run *r = ctx;
+    const int64_t es = (int64_t)hacti_dtype_size(r->c->dtype);
+    view v;
+    v.nd = call->nd;
+    memcpy(v.extent, call->extent, sizeof v.extent);
+    memcpy(v.stride, call->stride, sizeof v.stride);
+    for (int k = 0; k < r->n; ++k) v.address[k] = (uint64_t)(uintptr_t)(r->base[k] + call->offset[k] * es);
+    return launch(r->c, r->uc, &v, r->n, !call->first, r->grad);
 }
 
 hact_status hacti_cuda_run_layout(const hacti_call *c, int nd, const int64_t *shape, int n,
@@ -414,44 +413,8 @@ hact_status hacti_cuda_run_layout(const hacti_call *c, int nd, const int64_t *sh
         const hact_status s = check_device_array(c, base[k] + lo * (int64_t)es, names[k], (size_t)(hi - lo + 1));
         if (s != HACT_OK) return leave(s);
     }
-    const int64_t limit = (int64_t)hacti_max_chunk();
-    /* The call's dimensions: the innermost ones that fit whole, or a piece of the innermost. */
-    int nk = 0;
-    while (nk < KERNEL_DIMS && nk < nd && fits(nd - 1 - nk, nd, shape, n, strides, limit)) ++nk;
-    int64_t piece = 0; /* nk == 0: pieces of the innermost dimension */
-    if (nk == 0) {
-        int64_t s = 1;
-        for (int k = 0; k < n; ++k) s = mag(strides[k][nd - 1]) > s ? mag(strides[k][nd - 1]) : s;
-        piece = limit / s < limit ? limit / s : limit;
-        if (piece < 1) piece = 1;
-        nk = 1;
-    }
-    const int outer = nd - nk;
-    view v;
-    v.nd = nk;
-    for (int d = 0; d < nk; ++d) {
-        const int src = nd - 1 - d;
-        v.extent[d] = (int32_t)(piece && d == 0 ? 0 : shape[src]);
-        for (int k = 0; k < n; ++k) v.stride[k][d] = (int32_t)strides[k][src];
-    }
-    int64_t index[HACT_TENSOR_MAX_NDIM] = {0}; /* the outer dimensions' odometer */
-    hact_status s = HACT_OK;
-    for (int first = 1; s == HACT_OK; first = 0) {
-        int64_t offset[MAX_OPERANDS] = {0};
-        for (int k = 0; k < n; ++k)
-            for (int d = 0; d < outer; ++d) offset[k] += index[d] * strides[k][d];
-        const int64_t len = piece ? shape[nd - 1] : 1;
-        for (int64_t p0 = 0; p0 < len && s == HACT_OK; p0 += piece ? piece : 1) {
-            if (piece) v.extent[0] = (int32_t)(len - p0 < piece ? len - p0 : piece);
-            for (int k = 0; k < n; ++k)
-                v.address[k] = (uint64_t)(uintptr_t)(base[k] + (offset[k] + p0 * strides[k][nd - 1]) * (int64_t)es);
-            s = launch(c, &uc, &v, n, !(first && p0 == 0), grad);
-        }
-        int d = outer - 1;
-        while (d >= 0 && ++index[d] == shape[d]) index[d--] = 0;
-        if (d < 0) break;
-    }
-    return leave(s);
+    layout_run run = {c, &uc, base, n, grad};
+    return leave(hacti_each_device_call(nd, shape, n, strides, launch_call, &run));
 }
 
 hact_status hacti_cuda_zero_grad(const hacti_call *c, hact_params *grad, void *stream) {

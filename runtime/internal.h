@@ -180,6 +180,23 @@ hact_status hacti_for_blocks(size_t rows, size_t len, size_t max_stride, size_t 
 hact_status hacti_each_block(size_t rows, size_t len, size_t max_stride, size_t max_rows,
                              hacti_block_fn fn, void *ctx);
 
+/* rows.c: a strided layout (nd dimensions, outermost first; n <= HACTI_DEVICE_OPERANDS operands'
+ * strides in elements) as device kernel calls of at most HACT_DEVICE_DIMS dimensions: the
+ * innermost dimensions that fit one call whole (element count, every stride and every operand's
+ * offset span within hacti_max_chunk()), the outer ones looped, an innermost dimension too long
+ * for one call taken in pieces. fn gets each call in order; first is set on the first only. */
+#define HACTI_DEVICE_OPERANDS 3
+typedef struct hacti_device_call {
+    int nd;                                               /* 1..HACT_DEVICE_DIMS, innermost first */
+    int32_t extent[HACT_DEVICE_DIMS];
+    int32_t stride[HACTI_DEVICE_OPERANDS][HACT_DEVICE_DIMS]; /* per operand, in elements */
+    int64_t offset[HACTI_DEVICE_OPERANDS];                   /* of the call's first element */
+    int first;
+} hacti_device_call;
+typedef hact_status (*hacti_device_call_fn)(void *ctx, const hacti_device_call *call);
+hact_status hacti_each_device_call(int nd, const int64_t *shape, int n, const int64_t (*strides)[HACT_TENSOR_MAX_NDIM],
+                                   hacti_device_call_fn fn, void *ctx);
+
 /* The 2-D buffer of block [r0, r0 + rc) x [l0, l0 + lc) of an operand whose rows start stride
  * elements apart. */
 struct halide_dimension_t;

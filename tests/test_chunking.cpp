@@ -4,6 +4,10 @@
 // reduction tolerance, against the default chunk. Links hact_internal (internal symbols visible).
 #include "hact_test.h"
 
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <random>
 #include <tuple>
 
 #ifdef HACT_TEST_CUDA
@@ -150,6 +154,104 @@ TEST(PReluChunking, BlocksGiveTheSameResults) {
                 EXPECT_NEAR(dw0[c], dw1[c], 1e-5 * std::fabs(dw0[c]) + 1e-6) << "channel " << c << " chunk " << chunk;
         }
     }
+}
+
+// The CUDA calls' split of a strided layout (rows.c, hacti_each_device_call), checked on the CPU
+// (the split is host code; only its kernels need a GPU): every call has 1..HACT_DEVICE_DIMS
+// dimensions, an element count, strides and per-operand offset spans within the chunk limit; the
+// first call alone is flagged first (the parameter gradient's "start from zero"); and the calls'
+// elements, as tuples of operand offsets, are exactly the layout's, each once. Random layouts:
+// 1-6 dimensions, 1-3 operands, each with its own dimension order, gaps, negative and zero
+// strides (broadcast inputs), under limits of 32, 96 and 1000 elements and the default.
+struct DeviceCalls {
+    int64_t limit;
+    int n;
+    std::vector<std::array<int64_t, 3>> elements;
+    int calls = 0, firsts = 0;
+    std::string error;
+};
+hact_status record_call(void* ctx, const hacti_device_call* call) {
+    auto& r = *static_cast<DeviceCalls*>(ctx);
+    auto fail = [&](const std::string& why) {
+        if (r.error.empty()) r.error = "call " + std::to_string(r.calls) + ": " + why;
+        return HACT_ERR_INTERNAL;
+    };
+    if (call->first != (r.calls == 0)) return fail("first flag " + std::to_string(call->first));
+    r.firsts += call->first;
+    ++r.calls;
+    if (call->nd < 1 || call->nd > HACT_DEVICE_DIMS) return fail("nd " + std::to_string(call->nd));
+    int64_t count = 1;
+    for (int d = 0; d < call->nd; ++d) {
+        if (call->extent[d] < 1) return fail("extent " + std::to_string(call->extent[d]));
+        count *= call->extent[d];
+    }
+    if (count > r.limit) return fail("count " + std::to_string(count));
+    for (int k = 0; k < r.n; ++k) {
+        int64_t span = 0;
+        for (int d = 0; d < call->nd; ++d) {
+            if (std::llabs(call->stride[k][d]) > r.limit) return fail("stride " + std::to_string(call->stride[k][d]));
+            span += std::llabs(call->stride[k][d]) * (call->extent[d] - 1);
+        }
+        if (span > r.limit) return fail("operand " + std::to_string(k) + " span " + std::to_string(span));
+    }
+    int32_t i[HACT_DEVICE_DIMS] = {0};
+    for (int64_t e = 0; e < count; ++e) {
+        std::array<int64_t, 3> t{0, 0, 0};
+        for (int k = 0; k < r.n; ++k) {
+            t[k] = call->offset[k];
+            for (int d = 0; d < call->nd; ++d) t[k] += (int64_t)call->stride[k][d] * i[d];
+        }
+        r.elements.push_back(t);
+        for (int d = 0; d < call->nd && ++i[d] == call->extent[d]; ++d) i[d] = 0;
+    }
+    return HACT_OK;
+}
+
+TEST(DeviceCalls, CoverTheLayoutOnceWithinLimits) {
+    auto g = rng(0xD1CE);
+    auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(g); };
+    int cases = 0, pieces = 0;
+    for (size_t limit : {size_t{32}, size_t{96}, size_t{1000}, size_t{0}}) {
+        ChunkScope scope(limit);
+        for (int trial = 0; trial < 300; ++trial) {
+            const int nd = pick(1, 6), n = pick(1, 3);
+            int64_t shape[HACT_TENSOR_MAX_NDIM];
+            int64_t total = 1;
+            for (int d = 0; d < nd; ++d) total *= (shape[d] = total > 4000 ? 1 : pick(1, 9));
+            int64_t strides[HACTI_DEVICE_OPERANDS][HACT_TENSOR_MAX_NDIM] = {};
+            for (int k = 0; k < n; ++k) {
+                std::vector<int> order(nd);
+                for (int d = 0; d < nd; ++d) order[d] = d;
+                std::shuffle(order.begin(), order.end(), g);
+                int64_t step = pick(1, 3);
+                for (int d : order) {
+                    const int kind = pick(0, 9);
+                    strides[k][d] = kind == 0 && k > 0 ? 0 : kind == 1 ? -step : step;  // broadcast inputs
+                    step *= shape[d] + (pick(0, 3) == 0 ? pick(1, 40) : 0);             // gaps
+                }
+            }
+            DeviceCalls r{(int64_t)hacti_max_chunk(), n, {}, 0, 0, {}};
+            ASSERT_EQ(hacti_each_device_call(nd, shape, n, strides, record_call, &r), HACT_OK) << r.error;
+            // the layout's own elements
+            std::vector<std::array<int64_t, 3>> want;
+            int64_t idx[HACT_TENSOR_MAX_NDIM] = {};
+            for (int64_t e = 0; e < total; ++e) {
+                std::array<int64_t, 3> t{0, 0, 0};
+                for (int k = 0; k < n; ++k)
+                    for (int d = 0; d < nd; ++d) t[k] += strides[k][d] * idx[d];
+                want.push_back(t);
+                for (int d = nd - 1; d >= 0 && ++idx[d] == shape[d]; --d) idx[d] = 0;
+            }
+            std::sort(want.begin(), want.end());
+            std::sort(r.elements.begin(), r.elements.end());
+            ASSERT_EQ(r.firsts, 1);
+            ASSERT_EQ(r.elements, want) << "limit " << r.limit << ", " << nd << " dimensions, " << n << " operands";
+            ++cases;
+            pieces += r.calls > 1;
+        }
+    }
+    std::printf("%d layouts, %d of them in more than one call\n", cases, pieces);
+    EXPECT_GT(pieces, cases / 4) << "the limits should split many layouts";
 }
 
 // The CUDA calls split what does not fit one kernel call: a strided tensor's layout into calls of
