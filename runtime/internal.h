@@ -180,7 +180,7 @@ hact_status hacti_for_blocks(size_t rows, size_t len, size_t max_stride, size_t 
 hact_status hacti_each_block(size_t rows, size_t len, size_t max_stride, size_t max_rows,
                              hacti_block_fn fn, void *ctx);
 
-/* rows.c: a strided layout (nd dimensions, outermost first; n <= HACTI_DEVICE_OPERANDS operands'
+/* rows.c: a strided layout (nd >= 1 dimensions, outermost first; n <= HACTI_DEVICE_OPERANDS operands'
  * strides in elements) as device kernel calls of at most HACT_DEVICE_DIMS dimensions: the
  * innermost dimensions that fit one call whole (element count, every stride and every operand's
  * offset span within hacti_max_chunk()), the outer ones looped, an innermost dimension too long
