@@ -12,7 +12,8 @@ Arrays: NumPy float32, float16, bfloat16 (ml_dtypes.bfloat16) and float64 (compu
 or any object with __dlpack__. CUDA tensors (PyTorch, CuPy, ...) run on the GPU through the
 library's CUDA calls: hact.silu(x, out=y, stream=s), outputs given (the package allocates host
 memory only), the work queued on s (None: the legacy default stream); the GLU and per-channel
-PReLU functions take contiguous CUDA tensors (hact.swiglu(a, b, out=o, stream=s)). Any strides
+PReLU functions take contiguous CUDA tensors (hact.swiglu(a, b, out=o, stream=s)), and
+backward_params reduces into out= (7 float32 on the device). Any strides
 (slices, transposes, negative strides); a wrong dtype is a TypeError, a wrong shape or size a
 ValueError, raised before any pointer reaches the library. Library failures raise HactError
 (status, and hact_last_error()'s message).

@@ -389,19 +389,34 @@ def backward(op, x, dy, out=None, stream=None, **params):
     return result
 
 
-def backward_params(op, x, dy, **params):
+def backward_params(op, x, dy, out=None, stream=None, **params):
     """Gradients of the op's learnable parameters, summed over all elements:
     {field: sum(dy * df(x)/dfield)} for every learnable field ({} for an op without any).
-    Summed in double by the library and rounded once to float32."""
+    Summed in double by the library and rounded once to float32.
+    CUDA tensors: the sums are reduced on the GPU into `out`, a float32 CUDA tensor of 7 elements
+    laid out as hact_params (negative_slope, alpha, beta, threshold, scale, min_val, max_val;
+    0 where a field is not learnable), queued on stream; returns out."""
     info = _op(op)
     p = _params(info, params, "backward_params")
-    xo = _operand(x, "x")
-    dyo = _operand(dy, "dy")
+    dl_stream, handle = _cuda_stream(stream)
+    xo = _operand(x, "x", dl_stream)
+    dyo = _operand(dy, "dy", dl_stream)
     _same(xo, dyo)
     if _on_cuda(xo):
-        raise HactError(Status.UNSUPPORTED, f"{xo.name} is in {xo.device} memory: parameter "
-                        "gradients of CUDA tensors come as device memory "
-                        "(hact_cuda_backward_params_tensor in C); this package returns host floats")
+        if out is None:
+            raise HactError(Status.UNSUPPORTED, f"{xo.name} is in {xo.device} memory: pass out= (a "
+                            "float32 CUDA tensor of 7 elements, hact_params' layout); the package "
+                            "allocates host memory only")
+        go, result = _output(out, "out", (len(_lib.PARAM_FIELDS),), xo, dl_stream,
+                             dtype=np.float32)
+        (pg,) = _device_addresses(go)
+        _check(_LIB.hact_cuda_backward_params_tensor(info.index, ctypes.byref(xo.tensor),
+                                                     ctypes.byref(dyo.tensor), ctypes.byref(p), pg,
+                                                     handle))
+        return result
+    if out is not None:
+        raise TypeError("out= is for CUDA tensors (the gradient in device memory); host calls "
+                        "return a dict")
     grad = _lib.hact_params()
     _check(_LIB.hact_backward_params_tensor(info.index, ctypes.byref(xo.tensor),
                                             ctypes.byref(dyo.tensor), ctypes.byref(p),

@@ -156,6 +156,8 @@ def declare(lib):
         "hact_cuda_forward_tensor": (c_int, [c_int, tensor_p, tensor_p, params_p, c_void_p]),
         "hact_cuda_backward_tensor": (c_int, [c_int, tensor_p, tensor_p, tensor_p, params_p,
                                               c_void_p]),
+        "hact_cuda_backward_params_tensor": (c_int, [c_int, tensor_p, tensor_p, params_p,
+                                                     c_void_p, c_void_p]),
         # errors
         "hact_last_error": (c_char_p, []),
         "hact_status_string": (c_char_p, [c_int]),

@@ -154,8 +154,8 @@ def test_unsupported_dtypes_are_type_errors():
 def test_cuda_memory_goes_to_the_cuda_tensor_calls():
     """CUDA memory is passed to the library's CUDA tensor calls as the descriptor it is, with the
     consumer's stream given to __dlpack__; without a GPU (CI) they report the device missing
-    before touching the memory. The package allocates on the host only, and the
-    parameter-gradient wrapper takes host memory (GLU and PReLU: the next test)."""
+    before touching the memory. The package allocates on the host only, so outputs (the
+    parameter gradient's 7 floats too) are given (GLU and PReLU: the next test)."""
     buf = np.zeros(4, np.float32)  # never dereferenced without a device
     x = Fake(buf, (4,), device=(2, 0))
     out = Fake(np.zeros(4, np.float32), (4,), device=(2, 0))
@@ -174,8 +174,20 @@ def test_cuda_memory_goes_to_the_cuda_tensor_calls():
         hact.silu(x)  # no out=: the package allocates on the host only
     assert e.value.status == hact.Status.UNSUPPORTED and "cuda:0" in e.value.message
     with pytest.raises(hact.HactError) as e:
-        hact.backward_params("swish", x, x)
-    assert e.value.status == hact.Status.UNSUPPORTED and "device memory" in e.value.message
+        hact.backward_params("swish", x, x)  # the gradient needs a device out=
+    assert e.value.status == hact.Status.UNSUPPORTED and "pass out=" in e.value.message
+    grad = Fake(np.zeros(7, np.float32), (7,), device=(2, 0))
+    with pytest.raises(hact.HactError) as e:
+        hact.backward_params("swish", x, x, out=grad, stream=9)
+    assert e.value.status == want and "hact_cuda_backward_params_tensor(swish)" in e.value.message
+    assert grad.streams == [9]
+    with pytest.raises(ValueError, match="shape"):
+        hact.backward_params("swish", x, x, out=Fake(np.zeros(6, np.float32), (6,), device=(2, 0)))
+    with pytest.raises(TypeError, match="expected float32"):
+        hact.backward_params("swish", x, x, out=Fake(np.zeros(7, np.float64), (7,), device=(2, 0)))
+    with pytest.raises(TypeError, match="CUDA tensors"):
+        hact.backward_params("swish", np.ones(4, np.float32), np.ones(4, np.float32),
+                             out=np.zeros(7, np.float32))
     with pytest.raises(hact.HactError) as e:
         hact.silu(np.zeros(4, np.float32), out=out)  # host x, device out: the CPU call refuses
     assert e.value.status == hact.Status.UNSUPPORTED and "hact_cuda_forward_tensor" in e.value.message
