@@ -682,8 +682,8 @@ def prelu_per_channel_backward(x, weight, dy, out=None, dweight=None, stream=Non
         _check(_LIB.hact_cuda_prelu_backward(_code(xo.dtype), px, pw, pdy, pdx, pdw, outer,
                                              channels, inner, handle))
         return result, dw_result
+    xd, wd, dyd = _dense_in(xo), _dense_in(wo), _dense_in(dyo)  # host memory, every one
     dwo, dw_result = _output(dweight, "dweight", wo.shape, wo, dtype=np.float32)
-    xd, wd, dyd = _dense_in(xo), _dense_in(wo), _dense_in(dyo)
     dxd, dwd = _DenseOut(dxo), _DenseOut(dwo)
     _check(_LIB.hact_prelu_backward(_code(xo.dtype), _ptr(xd), _ptr(wd), _ptr(dyd), _ptr(dxd.buf),
                                     _ptr(dwd.buf), outer, channels, inner))

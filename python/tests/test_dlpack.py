@@ -236,6 +236,9 @@ def test_cuda_glu_and_prelu_go_to_the_cuda_calls():
            "one device per call")
     expect(lambda: hact.swiglu(np.zeros((4, 6), np.float32), b), hact.Status.INVALID_ARGUMENT,
            "one device per call")
+    expect(lambda: hact.prelu_per_channel_backward(np.zeros((2, 6, 5), np.float32), w,
+                                                   np.zeros((2, 6, 5), np.float32)),
+           hact.Status.INVALID_ARGUMENT, "one device per call")
     with pytest.raises(TypeError, match="expected float32"):
         hact.prelu_per_channel_backward(x, w, x, out=cuda((2, 6, 5)), dweight=cuda((6,), np.float64))
     # extent-1 dimensions may have any stride: still contiguous
