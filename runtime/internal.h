@@ -184,7 +184,8 @@ hact_status hacti_each_block(size_t rows, size_t len, size_t max_stride, size_t 
  * strides in elements) as device kernel calls of at most HACT_DEVICE_DIMS dimensions: the
  * innermost dimensions that fit one call whole (element count, every stride and every operand's
  * offset span within hacti_max_chunk()), the outer ones looped, an innermost dimension too long
- * for one call taken in pieces. fn gets each call in order; first is set on the first only. */
+ * for one call taken in pieces. fn gets each call in order; first is set on the first only; a
+ * layout without elements (an extent of 0) makes no call. */
 #define HACTI_DEVICE_OPERANDS 3
 typedef struct hacti_device_call {
     int nd;                                               /* 1..HACT_DEVICE_DIMS, innermost first */

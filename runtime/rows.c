@@ -71,6 +71,8 @@ static int fits(int first, int nd, const int64_t *shape, int n, const int64_t (*
 
 hact_status hacti_each_device_call(int nd, const int64_t *shape, int n, const int64_t (*strides)[HACT_TENSOR_MAX_NDIM],
                                    hacti_device_call_fn fn, void *ctx) {
+    for (int d = 0; d < nd; ++d)
+        if (shape[d] <= 0) return HACT_OK; /* no elements, no call (the odometer needs extents >= 1) */
     const int64_t limit = (int64_t)hacti_max_chunk();
     /* The call's dimensions: the innermost ones that fit whole, or a piece of the innermost. */
     int nk = 0;

@@ -250,6 +250,12 @@ TEST(DeviceCalls, CoverTheLayoutOnceWithinLimits) {
             pieces += r.calls > 1;
         }
     }
+    // No elements, no call (and no endless walk over an extent of 0).
+    const int64_t empty_shape[3] = {4, 0, 3};
+    int64_t empty_strides[HACTI_DEVICE_OPERANDS][HACT_TENSOR_MAX_NDIM] = {{3, 3, 1}};
+    DeviceCalls none{(int64_t)hacti_max_chunk(), 1, {}, 0, 0, {}};
+    ASSERT_EQ(hacti_each_device_call(3, empty_shape, 1, empty_strides, record_call, &none), HACT_OK);
+    EXPECT_EQ(none.calls, 0);
     std::printf("%d layouts, %d of them in more than one call\n", cases, pieces);
     EXPECT_GT(pieces, cases / 4) << "the limits should split many layouts";
 }
