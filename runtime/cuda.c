@@ -276,13 +276,6 @@ static hact_status check_device_array(const hacti_call *c, const void *ptr, cons
 #define KERNEL_DIMS HACT_DEVICE_DIMS
 #define MAX_OPERANDS HACTI_DEVICE_OPERANDS
 
-typedef struct view {
-    int nd;                                  /* 1..KERNEL_DIMS, innermost first */
-    int32_t extent[KERNEL_DIMS];
-    int32_t stride[MAX_OPERANDS][KERNEL_DIMS];
-    uint64_t address[MAX_OPERANDS];
-} view;
-
 typedef int (*cuda_fwd_fn)(void *, halide_buffer_t *, HACTI_P, halide_buffer_t *);
 typedef int (*cuda_bwd_fn)(void *, halide_buffer_t *, halide_buffer_t *, HACTI_P, halide_buffer_t *);
 typedef int (*cuda_pgrad_fn)(void *, halide_buffer_t *, halide_buffer_t *, HACTI_P, halide_buffer_t *,
@@ -290,9 +283,11 @@ typedef int (*cuda_pgrad_fn)(void *, halide_buffer_t *, halide_buffer_t *, HACTI
 
 static const struct halide_type_t f32_type = {halide_type_float, 32, 1};
 
-/* Operand k of v as a 4-D device buffer (the dimensions past v->nd of extent 1). The kernels
- * are generated without asserts, so the buffer's type is not checked: f32 names every dtype. */
-static void wrap(hacti_cuda_uc *uc, halide_buffer_t *b, halide_dimension_t *dims, const view *v, int k) {
+/* Operand k of call v (rows.c's hacti_device_call) at a device address, as a 4-D buffer (the
+ * dimensions past v->nd of extent 1). The kernels are generated without asserts, so the
+ * buffer's type is not checked: f32 names every dtype. */
+static void wrap(hacti_cuda_uc *uc, halide_buffer_t *b, halide_dimension_t *dims, const hacti_device_call *v, int k,
+                 uint64_t address) {
     for (int d = 0; d < KERNEL_DIMS; ++d)
         dims[d] = d < v->nd ? (halide_dimension_t){0, v->extent[d], v->stride[k][d], 0}
                             : (halide_dimension_t){0, 1, 0, 0};
@@ -300,7 +295,7 @@ static void wrap(hacti_cuda_uc *uc, halide_buffer_t *b, halide_dimension_t *dims
     b->type = f32_type;
     b->dimensions = KERNEL_DIMS;
     b->dim = dims;
-    halide_cuda_wrap_device_ptr(uc, b, v->address[k]);
+    halide_cuda_wrap_device_ptr(uc, b, address);
 }
 
 /* A 1-D device buffer of n elements of type at address (grad, the partial sums). */
@@ -327,7 +322,7 @@ static int64_t reduction_blocks(int64_t e0, int64_t rows) {
  * generator's ParamGradTotal counts them the same way) live in stream-ordered scratch, freed in
  * stream order once queued; grad = (accumulate ? grad : 0) + the call's sums. */
 static hact_status pgrad_call(const hacti_call *c, hacti_cuda_uc *uc, halide_buffer_t *bx, halide_buffer_t *bdy,
-                              const view *v, int accumulate, hact_params *grad) {
+                              const hacti_device_call *v, int accumulate, hact_params *grad) {
     int64_t rows = 1;
     for (int d = 1; d < v->nd; ++d) rows *= v->extent[d];
     const int64_t blocks = reduction_blocks(v->extent[0], rows);
@@ -353,13 +348,13 @@ static hact_status pgrad_call(const hacti_call *c, hacti_cuda_uc *uc, halide_buf
     return rc != 0 ? hacti_kernel_failed(c, rc) : HACT_OK;
 }
 
-/* One kernel call over v. Operands as tensor.c orders them: forward (y, x), backward (dx, x, dy),
- * parameter gradients (x, dy). */
-static hact_status launch(const hacti_call *c, hacti_cuda_uc *uc, const view *v, int n, int accumulate,
-                          hact_params *grad) {
+/* One kernel call over v, its operands at address[]. Operands as tensor.c orders them: forward
+ * (y, x), backward (dx, x, dy), parameter gradients (x, dy). */
+static hact_status launch(const hacti_call *c, hacti_cuda_uc *uc, const hacti_device_call *v, const uint64_t *address,
+                          int n, int accumulate, hact_params *grad) {
     halide_dimension_t dims[MAX_OPERANDS][KERNEL_DIMS];
     halide_buffer_t b[MAX_OPERANDS];
-    for (int k = 0; k < n; ++k) wrap(uc, &b[k], dims[k], v, k);
+    for (int k = 0; k < n; ++k) wrap(uc, &b[k], dims[k], v, k, address[k]);
     int rc = 0;
     hact_status s = HACT_OK;
     switch (c->dir) {
@@ -384,12 +379,9 @@ typedef struct layout_run {
 static hact_status launch_call(void *ctx, const hacti_device_call *call) {
     const layout_run *r = ctx;
     const int64_t es = (int64_t)hacti_dtype_size(r->c->dtype);
-    view v;
-    v.nd = call->nd;
-    memcpy(v.extent, call->extent, sizeof v.extent);
-    memcpy(v.stride, call->stride, sizeof v.stride);
-    for (int k = 0; k < r->n; ++k) v.address[k] = (uint64_t)(uintptr_t)(r->base[k] + call->offset[k] * es);
-    return launch(r->c, r->uc, &v, r->n, !call->first, r->grad);
+    uint64_t address[MAX_OPERANDS];
+    for (int k = 0; k < r->n; ++k) address[k] = (uint64_t)(uintptr_t)(r->base[k] + call->offset[k] * es);
+    return launch(r->c, r->uc, call, address, r->n, !call->first, r->grad);
 }
 
 hact_status hacti_cuda_run_layout(const hacti_call *c, int nd, const int64_t *shape, int n,
@@ -497,18 +489,19 @@ static hact_status prelu_wgrad_piece(const prelu_device_run *p, void *kernel, fl
         return hacti_fail(r == 2 ? HACT_ERR_OUT_OF_MEMORY : HACT_ERR_KERNEL, "%s(prelu): scratch for %lld x %zu sums: %s",
                           c->entry, (long long)blocks, cc, error_name(r));
     /* x and dy: [inner piece, channel piece, outer piece], strides 1, inner, channels x inner */
-    view v = {.nd = 3, .extent = {(int32_t)ic, (int32_t)cc, (int32_t)oc}};
+    hacti_device_call v = {.nd = 3, .extent = {(int32_t)ic, (int32_t)cc, (int32_t)oc}};
+    uint64_t address[2];
     const size_t first = i0 + p->inner * (c0 + p->channels * o0);
     for (int k = 0; k < 2; ++k) {
         v.stride[k][0] = 1;
         v.stride[k][1] = (int32_t)p->inner;
         v.stride[k][2] = (int32_t)(p->channels * p->inner);
-        v.address[k] = (uint64_t)(uintptr_t)((const char *)(k ? p->dy : p->x) + first * es);
+        address[k] = (uint64_t)(uintptr_t)((const char *)(k ? p->dy : p->x) + first * es);
     }
     halide_dimension_t dims[2][KERNEL_DIMS], dw, dp, dg, ds[2] = {{0, (int32_t)cc, 1, 0}, {0, (int32_t)blocks, (int32_t)cc, 0}};
     halide_buffer_t bx, bdy, bw, bprior, bgrad, bs;
-    wrap(p->uc, &bx, dims[0], &v, 0);
-    wrap(p->uc, &bdy, dims[1], &v, 1);
+    wrap(p->uc, &bx, dims[0], &v, 0, address[0]);
+    wrap(p->uc, &bdy, dims[1], &v, 1, address[1]);
     bx.dimensions = bdy.dimensions = 3;
     wrap_vector(p->uc, &bw, &dw, hacti_halide_type(c->dtype), (uint64_t)(uintptr_t)((const char *)p->weight + c0 * es),
                 (int32_t)cc);

@@ -336,7 +336,6 @@ void expect_prelu_matches_cpu(hact_dtype dtype) {
     struct Shape {
         size_t outer, channels, inner;
     };
-    auto same = [](T a, T b) { return std::memcmp(&a, &b, sizeof a) == 0 || (std::isnan(a) && std::isnan(b)); };
     for (Shape sh : {Shape{2, 3, 1000}, Shape{64, 16, 1}, Shape{3, 5, 7}, Shape{1, 1, 5000}, Shape{4, 40, 3000}}) {
         SCOPED_TRACE(::testing::Message() << (dtype == HACT_F64 ? "f64 " : "f32 ") << sh.outer << "x" << sh.channels << "x"
                                           << sh.inner);
@@ -371,8 +370,8 @@ void expect_prelu_matches_cpu(hact_dtype dtype) {
         ASSERT_EQ(cudaMemcpy(gdx.data(), d_dy, n * sizeof(T), cudaMemcpyDeviceToHost), cudaSuccess);
         ASSERT_EQ(cudaMemcpy(gdw.data(), d_dw, sh.channels * sizeof(float), cudaMemcpyDeviceToHost), cudaSuccess);
         for (size_t i = 0; i < n; ++i) {
-            ASSERT_TRUE(same(gy[i], y[i])) << "y at " << i;
-            ASSERT_TRUE(same(gdx[i], dx[i])) << "dx at " << i;
+            ASSERT_TRUE(same_result(gy[i], y[i])) << "y at " << i;
+            ASSERT_TRUE(same_result(gdx[i], dx[i])) << "dx at " << i;
         }
         for (size_t c = 0; c < sh.channels; ++c)
             EXPECT_NEAR(gdw[c], dw[c], 1e-6 * std::fabs(dw[c]) + 1e-30) << "dweight[" << c << "]";

@@ -494,6 +494,21 @@ def _device_addresses(*operands):
     return addresses
 
 
+def _contiguous_call(cpu_fn, cuda_fn, head, inputs, outputs, tail, handle):
+    """One of the library's contiguous calls, fn(*head, inputs..., outputs..., *tail): where the
+    first input is CUDA memory, cuda_fn with device addresses and the stream handle last (an
+    output may be None there: not computed); else cpu_fn with host pointers, strided operands
+    through contiguous copies, outputs copied back after the call."""
+    if _on_cuda(inputs[0]):
+        _check(cuda_fn(*head, *_device_addresses(*inputs, *outputs), *tail, handle))
+        return
+    ins = [_dense_in(o) for o in inputs]  # kept alive for the call
+    outs = [_DenseOut(o) for o in outputs]
+    _check(cpu_fn(*head, *(_ptr(a) for a in ins), *(_ptr(d.buf) for d in outs), *tail))
+    for d in outs:
+        d.finish()
+
+
 def _code(dt):
     return _DTYPE_CODES[dt][0]
 
@@ -519,16 +534,8 @@ def gated_forward(kind, a, b, out=None, stream=None, **params):
     ao, bo = _operand(a, "a", dl_stream), _operand(b, "b", dl_stream)
     _same(ao, bo)
     oo, result = _output(out, "out", ao.shape, ao, dl_stream)
-    if _on_cuda(ao):
-        pa, pb, po = _device_addresses(ao, bo, oo)
-        _check(_LIB.hact_cuda_glu_forward(info.index, _code(ao.dtype), pa, pb, po, math.prod(ao.shape),
-                                          ctypes.byref(p), handle))
-        return result
-    ad, bd = _dense_in(ao), _dense_in(bo)
-    od = _DenseOut(oo)
-    _check(_LIB.hact_glu_forward(info.index, _code(ao.dtype), _ptr(ad), _ptr(bd), _ptr(od.buf),
-                                 ad.size, ctypes.byref(p)))
-    od.finish()
+    _contiguous_call(_LIB.hact_glu_forward, _LIB.hact_cuda_glu_forward, (info.index, _code(ao.dtype)),
+                     (ao, bo), (oo,), (math.prod(ao.shape), ctypes.byref(p)), handle)
     return result
 
 
@@ -543,17 +550,8 @@ def gated_backward(kind, a, b, dy, da=None, db=None, stream=None, **params):
     _same(ao, dyo)
     dao, da_result = _output(da, "da", ao.shape, ao, dl_stream)
     dbo, db_result = _output(db, "db", ao.shape, ao, dl_stream)
-    if _on_cuda(ao):
-        pa, pb, pdy, pda, pdb = _device_addresses(ao, bo, dyo, dao, dbo)
-        _check(_LIB.hact_cuda_glu_backward(info.index, _code(ao.dtype), pa, pb, pdy, pda, pdb,
-                                           math.prod(ao.shape), ctypes.byref(p), handle))
-        return da_result, db_result
-    ad, bd, dyd = _dense_in(ao), _dense_in(bo), _dense_in(dyo)
-    dad, dbd = _DenseOut(dao), _DenseOut(dbo)
-    _check(_LIB.hact_glu_backward(info.index, _code(ao.dtype), _ptr(ad), _ptr(bd), _ptr(dyd),
-                                  _ptr(dad.buf), _ptr(dbd.buf), ad.size, ctypes.byref(p)))
-    dad.finish()
-    dbd.finish()
+    _contiguous_call(_LIB.hact_glu_backward, _LIB.hact_cuda_glu_backward, (info.index, _code(ao.dtype)),
+                     (ao, bo, dyo), (dao, dbo), (math.prod(ao.shape), ctypes.byref(p)), handle)
     return da_result, db_result
 
 
@@ -587,16 +585,9 @@ def gated_split_forward(kind, x, dim=-1, gated_half=None, out=None, stream=None,
     xo = _operand(x, "x", dl_stream)
     outer, half, inner, half_shape = _split_dims(xo.shape, dim)
     oo, result = _output(out, "out", half_shape, xo, dl_stream)
-    if _on_cuda(xo):
-        px, po = _device_addresses(xo, oo)
-        _check(_LIB.hact_cuda_glu_split_forward(info.index, _code(xo.dtype), px, po, outer, half,
-                                                inner, g, ctypes.byref(p), handle))
-        return result
-    xd = _dense_in(xo)
-    od = _DenseOut(oo)
-    _check(_LIB.hact_glu_split_forward(info.index, _code(xo.dtype), _ptr(xd), _ptr(od.buf), outer,
-                                       half, inner, g, ctypes.byref(p)))
-    od.finish()
+    _contiguous_call(_LIB.hact_glu_split_forward, _LIB.hact_cuda_glu_split_forward,
+                     (info.index, _code(xo.dtype)), (xo,), (oo,),
+                     (outer, half, inner, g, ctypes.byref(p)), handle)
     return result
 
 
@@ -615,16 +606,9 @@ def gated_split_backward(kind, x, dy, dim=-1, gated_half=None, out=None, stream=
         raise ValueError(f"dy has shape {dyo.shape}, expected {half_shape} (x {xo.shape} split "
                          f"along dimension {dim})")
     dxo, result = _output(out, "out", xo.shape, xo, dl_stream)
-    if _on_cuda(xo):
-        px, pdy, pdx = _device_addresses(xo, dyo, dxo)
-        _check(_LIB.hact_cuda_glu_split_backward(info.index, _code(xo.dtype), px, pdy, pdx, outer,
-                                                 half, inner, g, ctypes.byref(p), handle))
-        return result
-    xd, dyd = _dense_in(xo), _dense_in(dyo)
-    dxd = _DenseOut(dxo)
-    _check(_LIB.hact_glu_split_backward(info.index, _code(xo.dtype), _ptr(xd), _ptr(dyd),
-                                        _ptr(dxd.buf), outer, half, inner, g, ctypes.byref(p)))
-    dxd.finish()
+    _contiguous_call(_LIB.hact_glu_split_backward, _LIB.hact_cuda_glu_split_backward,
+                     (info.index, _code(xo.dtype)), (xo, dyo), (dxo,),
+                     (outer, half, inner, g, ctypes.byref(p)), handle)
     return result
 
 
@@ -652,16 +636,8 @@ def prelu_per_channel(x, weight, out=None, stream=None):
     xo, wo = _operand(x, "x", dl_stream), _operand(weight, "weight", dl_stream)
     outer, channels, inner = _prelu_layout(xo, wo)
     yo, result = _output(out, "out", xo.shape, xo, dl_stream)
-    if _on_cuda(xo):
-        px, pw, py = _device_addresses(xo, wo, yo)
-        _check(_LIB.hact_cuda_prelu_forward(_code(xo.dtype), px, pw, py, outer, channels, inner,
-                                            handle))
-        return result
-    xd, wd = _dense_in(xo), _dense_in(wo)
-    yd = _DenseOut(yo)
-    _check(_LIB.hact_prelu_forward(_code(xo.dtype), _ptr(xd), _ptr(wd), _ptr(yd.buf), outer,
-                                   channels, inner))
-    yd.finish()
+    _contiguous_call(_LIB.hact_prelu_forward, _LIB.hact_cuda_prelu_forward, (_code(xo.dtype),),
+                     (xo, wo), (yo,), (outer, channels, inner), handle)
     return result
 
 
@@ -675,20 +651,11 @@ def prelu_per_channel_backward(x, weight, dy, out=None, dweight=None, stream=Non
     outer, channels, inner = _prelu_layout(xo, wo)
     _same(xo, dyo)
     dxo, result = _output(out, "out", xo.shape, xo, dl_stream)
-    if _on_cuda(xo):
-        dwo, dw_result = (None, None) if dweight is None else _output(
-            dweight, "dweight", wo.shape, wo, dl_stream, dtype=np.float32)
-        px, pw, pdy, pdx, pdw = _device_addresses(xo, wo, dyo, dxo, dwo)
-        _check(_LIB.hact_cuda_prelu_backward(_code(xo.dtype), px, pw, pdy, pdx, pdw, outer,
-                                             channels, inner, handle))
-        return result, dw_result
-    xd, wd, dyd = _dense_in(xo), _dense_in(wo), _dense_in(dyo)  # host memory, every one
-    dwo, dw_result = _output(dweight, "dweight", wo.shape, wo, dtype=np.float32)
-    dxd, dwd = _DenseOut(dxo), _DenseOut(dwo)
-    _check(_LIB.hact_prelu_backward(_code(xo.dtype), _ptr(xd), _ptr(wd), _ptr(dyd), _ptr(dxd.buf),
-                                    _ptr(dwd.buf), outer, channels, inner))
-    dxd.finish()
-    dwd.finish()
+    # dweight: allocated like x (on the host; a device x needs it given, or it is not computed)
+    dwo, dw_result = (None, None) if dweight is None and _on_cuda(xo) else _output(
+        dweight, "dweight", wo.shape, xo, dl_stream, dtype=np.float32)
+    _contiguous_call(_LIB.hact_prelu_backward, _LIB.hact_cuda_prelu_backward, (_code(xo.dtype),),
+                     (xo, wo, dyo), (dxo, dwo), (outer, channels, inner), handle)
     return result, dw_result
 
 

@@ -69,6 +69,9 @@ inline std::string describe_ld(ld v) {
 inline bool same_result(float a, float b) {
     return bits(a) == bits(b) || (std::isnan(a) && std::isnan(b));
 }
+inline bool same_result(double a, double b) {
+    return bits64(a) == bits64(b) || (std::isnan(a) && std::isnan(b));
+}
 
 // ---- ULPs ------------------------------------------------------------------------------------
 // Spacing of float32 at |r|: 2^(e-23) for |r| in [2^e, 2^(e+1)); below FLT_MIN the spacing of the
