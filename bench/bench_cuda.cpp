@@ -5,7 +5,7 @@
 //   cuda/hact/<op>/<fwd|bwd>/n:<n>      hact_cuda_forward / hact_cuda_backward
 //   cuda/hact/swiglu/<glufwd|glubwd>/n:<n>  hact_cuda_glu_forward (a, b -> out: 3 streams) /
 //                                       _backward (a, b, dy -> da, db: 5 streams; dy = a here)
-//   cuda/hact/silu/fwd_half/n:<n>       hact_cuda_forward_tensor on the second half of [n/1024,
+//   cuda/hact/silu/fwd_half/n:<n>       hact_cuda_forward_tensor on the second half of [n/2048,
 //                                       2048] (x.chunk(2, 1)[1]: strided rows), into a dense y
 //   cuda/hact/prelu_channels/<fwd|bwd>/n:<n>  hact_cuda_prelu_* over [n/2^16, 64, 1024] (bwd:
 //                                       dx and dweight, 3 streams)
