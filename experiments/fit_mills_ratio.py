@@ -9,6 +9,7 @@ rest refitted after each. Prints the coefficients and the error in units of 2^-2
 
     .venv/bin/python experiments/fit_mills_ratio.py            # degrees 4/5 (float32 results)
     .venv/bin/python experiments/fit_mills_ratio.py --narrow   # degrees 2/3 (bf16/f16 results)
+    .venv/bin/python experiments/fit_mills_ratio.py --degrees 1 2   # any other pair
 """
 import argparse
 import struct
@@ -24,9 +25,10 @@ def f32(v):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--narrow", action="store_true", help="degrees 2 and 3 (bf16/f16 results)")
+    ap.add_argument("--degrees", type=int, nargs=2, metavar=("P", "Q"), help="degrees of Ph and Qh")
     ap.add_argument("--nodes", type=int, default=4000)
     args = ap.parse_args()
-    n, k = (2, 3) if args.narrow else (4, 5)
+    n, k = args.degrees or ((2, 3) if args.narrow else (4, 5))
     mp.mp.dps = 30
     amax, N = 15.4, args.nodes
     t = np.cos(np.pi * (np.arange(N) + 0.5) / N)

@@ -250,7 +250,13 @@ struct NormalTail {
         return {r.hi, fma(r.hi, q1 * a, r.lo)};
     }
 };
-inline NormalTail normal_tail(const Expr &abs_x, Deep deep) {
+// TailUse::ResultOnly: the caller needs only the tail's relative accuracy (gelu's forward), not
+// Qh/D next to a (the backward's cancellation at its root): a bfloat16 result then takes degrees
+// 1 and 2 (1.4e-4 relative, 2^-12.8, against bf16's half ulp of 2^-9 at least; 2 operations per
+// vector fewer than 2 and 3). float16 keeps 2 and 3: with 1 and 2 its forward measured 0.78 ULP
+// (1,936 of 65,536 inputs not correctly rounded) against 0.505 (47).
+enum class TailUse { Derivative, ResultOnly };
+inline NormalTail normal_tail(const Expr &abs_x, Deep deep, TailUse use = TailUse::Derivative) {
     NormalTail t;
     t.a = Halide::min(abs_x, f32(kNormalTailMax));
     // p1.., q1.. (p0 = 2 c_hi, q0 = 1)
@@ -258,16 +264,17 @@ inline NormalTail normal_tail(const Expr &abs_x, Deep deep) {
                                     q32 = {0x1.145f56p+0f, 0x1.1ed674p-1f, 0x1.5890fcp-3f, 0x1.dee850p-6f,
                                            0x1.3db6fcp-9f},
                                     p16 = {0x1.2119b6p-2f, 0x1.8605d4p-5f},
-                                    q16 = {0x1.9e62fap-1f, 0x1.2a13a0p-2f, 0x1.830d80p-5f};
-    const bool narrow = num::narrow_result();
+                                    q16 = {0x1.9e62fap-1f, 0x1.2a13a0p-2f, 0x1.830d80p-5f},
+                                    p12 = {0x1.3b2a16p-3f}, q12 = {0x1.4ab6dep-1f, 0x1.56616p-3f};
+    const bool narrow = num::narrow_result(), short_fit = num::result_type() == num::Result::BFloat16 && use == TailUse::ResultOnly;
     auto horner = [&](const std::vector<float> &c) {
         Expr v = f32(c.back());
         for (int k = int(c.size()) - 2; k >= 0; --k) v = fma(v, t.a, f32(c[k]));
         return v;
     };
-    t.q1 = horner(narrow ? q16 : q32);
+    t.q1 = horner(short_fit ? q12 : narrow ? q16 : q32);
     t.q = fma(t.q1, t.a, f32(1.0f));
-    t.d = fma(t.a, t.q, fma(t.a, horner(narrow ? p16 : p32), f32(2.0f * kInvSqrt2PiHi)));
+    t.d = fma(t.a, t.q, fma(t.a, horner(short_fit ? p12 : narrow ? p16 : p32), f32(2.0f * kInvSqrt2PiHi)));
     if (narrow) {
         // a^2 rounded: 2^-24 a^2 / 2 <= 7e-6 relative in e^(-a^2/2), enough for a narrow result
         t.e = exp_neg(t.a * (t.a * f32(-0.5f)), Expr(), deep);
@@ -290,6 +297,21 @@ inline Expr normal_tail_product(const NormalTail &t) {
     Expr rho = strict_apply({t.d}, [](auto v) { return f32(1.0f) / v[0]; });
     Expr w_hi = s.hi * rho;
     return fma(residual(w_hi, t.d, s.hi) + n_lo, rho, w_hi);
+}
+
+// W = G(a) e^(-a^2/2) = a Phi(-a), unscaled, from a Deep::Always tail. float32: one rounding
+// (normal_tail_product), then 2^-58 (a second rounding only where W is subnormal). A narrow
+// result needs 2^-12 relative: each operation rounded, (a Qh e) / D, then c_hi 2^-58 in one
+// multiply, the only one that can round into the subnormals (5 roundings, < 2^-21; 8 operations
+// fewer per vector than the float32 form).
+inline Expr normal_tail_times_a(const NormalTail &t) {
+    if (!t.e.always_scaled) {
+        std::cerr << "hact generator: sf::normal_tail_times_a needs a Deep::Always tail\n";
+        std::exit(1);
+    }
+    if (!num::narrow_result()) return unscale(t.e, normal_tail_product(t));
+    Expr g = strict_apply({(t.a * t.q) * t.e.value(), t.d}, [](auto v) { return v[0] / v[1]; });
+    return strict_apply({g}, [](auto v) { return v[0] * f32(kInvSqrt2PiHi * deep_unscale()); });
 }
 
 }  // namespace hact::sf

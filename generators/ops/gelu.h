@@ -28,8 +28,8 @@ namespace hact::ops {
 struct gelu : OpBase {
     static Expr forward(const Expr &x, const Params &) {
         using namespace num;
-        sf::NormalTail t = sf::normal_tail(Halide::abs(x), sf::Deep::Always);
-        Expr w = sf::unscale(t.e, sf::normal_tail_product(t));  // a Phi(-a)
+        sf::NormalTail t = sf::normal_tail(Halide::abs(x), sf::Deep::Always, sf::TailUse::ResultOnly);
+        Expr w = sf::normal_tail_times_a(t);  // a Phi(-a)
         // -0 - w for x < 0, x - w else (x = -0 gives -0). The -0 from x's bits: Halide would
         // make select(x < 0, -0.0f, x) a max(x, 0), which loses the sign of zero.
         Expr keep = Halide::select(x < f32(0.0f), Halide::Expr(0x80000000u), Halide::Expr(0xffffffffu));
@@ -42,10 +42,17 @@ struct gelu : OpBase {
         using Halide::select;
         sf::NormalTail t = sf::normal_tail(Halide::abs(x), sf::Deep::Select);
         Expr neg = x < f32(0.0f);
-        // k = a/sqrt(2 pi) - m(a) = c a - c_hi Qh/D, Qh/D as a double-float: one rounding
-        sf::DoubleFloat rho = t.inv_a_plus_h();
-        Expr ca_lo = sf::fma(f32(-sf::kInvSqrt2PiHi), rho.lo, t.a * f32(sf::kInvSqrt2PiLo));
-        Expr k = sf::fma(f32(-sf::kInvSqrt2PiHi), rho.hi, sf::fma(t.a, f32(sf::kInvSqrt2PiHi), ca_lo));
+        // k = a/sqrt(2 pi) - m(a) = c a - c_hi Qh/D, Qh/D as a double-float: one rounding. A
+        // narrow result: (a - Qh/D) c_hi, Qh/D rounded (exact subtraction near the root, where the
+        // error is 2^-24 of a: the 16-bit inputs nearest it keep 12 bits)
+        Expr k;
+        if (narrow_result()) {
+            k = (t.a - strict_apply({t.q, t.d}, [](auto v) { return v[0] / v[1]; })) * f32(sf::kInvSqrt2PiHi);
+        } else {
+            sf::DoubleFloat rho = t.inv_a_plus_h();
+            Expr ca_lo = sf::fma(f32(-sf::kInvSqrt2PiHi), rho.lo, t.a * f32(sf::kInvSqrt2PiLo));
+            k = sf::fma(f32(-sf::kInvSqrt2PiHi), rho.hi, sf::fma(t.a, f32(sf::kInvSqrt2PiHi), ca_lo));
+        }
         Expr de = t.e.value_times(dy);  // dy e^(-a^2/2), 2^-58-scaled where deep
         Expr dx = sf::fma(select(neg, -de, t.e.deep_or(de, f32(0.0f))), k,
                                 select(neg, f32(0.0f), dy));
