@@ -101,16 +101,19 @@ Expr load(const Expr &e) {
 // quiet_nan = false drops the NaN test: for values whose NaNs have the low 16 bits zero (the
 // paired kernels' math on CPUs, see bf16_pairs), the rounding cannot carry out of the low half,
 // so a NaN comes back as itself. Not on GPUs: CUDA's NaN is 0x7fffffff.
-// The rounding increment, 0x7fff plus the kept bit, is a select on that bit: on AVX-512 a test
-// and a blend (vptestnmd, vpblendmd), one operation per vector fewer than a shift and a mask;
-// 3.5-4.5% on silu and sigmoid bf16 in cache (stop 26, Intel Xeon).
+// The rounding increment, 0x7fff plus the kept bit: on AVX-512 a select on that bit, a test and
+// a blend (vptestnmd, vpblendmd), one operation per vector fewer than a shift and a mask (3.5-4.5%
+// on silu and sigmoid bf16 in cache, stop 26, Intel Xeon); elsewhere the shift (the select form
+// measured 0-5% slower on AVX2: the same count, one more register).
 Expr bf16_high(const Expr &e, bool quiet_nan = true) {
     using Halide::Internal::Let;
     using Halide::Internal::Variable;
     auto u32 = [](uint32_t c) { return Halide::Internal::make_const(UInt(32), c); };
     const std::string name = Halide::Internal::unique_name("bf16_value");
     Expr v = Variable::make(Float(32), name), u = reinterpret<uint32_t>(v);
-    Expr rounded = u + select((u & u32(0x10000u)) != u32(0), u32(0x8000u), u32(0x7fffu));
+    Expr rounded = u + (num::target_has_avx512()
+                            ? select((u & u32(0x10000u)) != u32(0), u32(0x8000u), u32(0x7fffu))
+                            : u32(0x7fffu) + ((u >> u32(16)) & u32(1)));
     return Let::make(name, e, quiet_nan ? select(is_nan(v), u | u32(0x00400000u), rounded) : rounded);
 }
 // A float32 result, rounded once into the storage type t.

@@ -98,6 +98,12 @@ inline bool &target_has_f16_conversions() {
     static bool has = false;
     return has;
 }
+// Whether the target has AVX-512's mask registers: a select on a tested bit is then a test and a
+// blend, cheaper than arithmetic on the bit (the bf16 rounding, activation_generator.cpp).
+inline bool &target_has_avx512() {
+    static bool has = false;
+    return has;
+}
 // Whether the kernel runs on a GPU (a CUDA target): its float64 math calls libdevice's functions
 // (__nv_exp, ...) where a CPU kernel calls the C library's (float64.h).
 inline bool &target_is_gpu() {
@@ -114,8 +120,10 @@ struct TargetScope {
             !t.has_gpu_feature() &&
             (t.has_feature(Halide::Target::F16C) ||
              (t.arch == Halide::Target::ARM && t.bits == 64 && t.has_feature(Halide::Target::ARMFp16)));
+        target_has_avx512() = !t.has_gpu_feature() && t.has_feature(Halide::Target::AVX512);
     }
     ~TargetScope() {
+        target_has_avx512() = false;
         target_is_gpu() = false;
         target_has_fma() = false;
         target_has_f16_conversions() = false;
