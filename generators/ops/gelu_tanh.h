@@ -34,9 +34,13 @@ struct gelu_tanh : OpBase {
     static constexpr float kClamp = 12.0f;
     static constexpr float k0_hi = 0x1.988454p+0f, k0_lo = -0x1.857936p-25f;  // 2 sqrt(2/pi)
     // |z| = |x| (k0 + k1 x^2) as a double-float, for |x| <= kClamp.
+    // A narrow result takes |z| rounded (3 roundings: 2^-22 relative, |z| 2^-22 <= 2^-15 relative
+    // in e^-|z| where the result is not 0 (|z| < 110), against a 16-bit result's 2^-12): 15
+    // operations per vector fewer; the low part is the constant 0.
     static sf::DoubleFloat abs_z(const Expr &a) {
         using namespace num;
         const float k1_hi = 0x1.2444f2p-4f, k1_lo = 0x1.49b16ap-29f;
+        if (narrow_result()) return {a * sf::fma(f32(k1_hi), a * a, f32(k0_hi)), f32(0.0f)};
         sf::DoubleFloat s = sf::two_prod(a, a);             // a^2
         sf::DoubleFloat p = sf::two_prod(f32(k1_hi), s.hi);  // k1_hi s_hi
         sf::DoubleFloat w = sf::two_sum(f32(k0_hi), p.hi);  // k0 + k1 a^2, leading part
