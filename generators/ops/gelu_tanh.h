@@ -33,13 +33,13 @@ namespace hact::ops {
 struct gelu_tanh : OpBase {
     static constexpr float kClamp = 12.0f;
     static constexpr float k0_hi = 0x1.988454p+0f, k0_lo = -0x1.857936p-25f;  // 2 sqrt(2/pi)
+    static constexpr float k1_hi = 0x1.2444f2p-4f, k1_lo = 0x1.49b16ap-29f;   // 0.044715 k0
     // |z| = |x| (k0 + k1 x^2) as a double-float, for |x| <= kClamp.
     // A narrow result takes |z| rounded (3 roundings: 2^-22 relative, |z| 2^-22 <= 2^-15 relative
     // in e^-|z| where the result is not 0 (|z| < 110), against a 16-bit result's 2^-12): 15
     // operations per vector fewer; the low part is the constant 0.
     static sf::DoubleFloat abs_z(const Expr &a) {
         using namespace num;
-        const float k1_hi = 0x1.2444f2p-4f, k1_lo = 0x1.49b16ap-29f;
         if (narrow_result()) return {a * sf::fma(f32(k1_hi), a * a, f32(k0_hi)), f32(0.0f)};
         sf::DoubleFloat s = sf::two_prod(a, a);             // a^2
         sf::DoubleFloat p = sf::two_prod(f32(k1_hi), s.hi);  // k1_hi s_hi
@@ -70,34 +70,47 @@ struct gelu_tanh : OpBase {
         sf::DoubleFloat z = abs_z(a);
         sf::NegExp e = sf::exp_neg(Halide::max(-z.hi, f32(sf::kExpNegMin)), -z.lo, sf::Deep::Select);
         Expr neg = x < f32(0.0f);
-        // c = |x z'(x)| = a (k0 + 3 k1 a^2) = 3 |z| - 2 k0 a as a double-float c + c_lo: 3 z_hi and
-        // 2 k0_hi a exactly (two_prod), their difference by Fast2Sum (3 |z| >= 3 k0 a: at most 1.6
-        // bits cancel), the low parts added to c_lo
-        sf::DoubleFloat z3 = sf::two_prod(f32(3.0f), z.hi);
-        sf::DoubleFloat m = sf::two_prod(f32(2.0f * k0_hi), a);
-        Expr c = z3.hi - m.hi;
-        Expr c_err = strict_apply({z3.hi, m.hi, c}, [](auto v) { return (v[0] - v[2]) - v[1]; });
-        Expr c_lo = c_err + sf::fma(f32(-2.0f * k0_lo), a, sf::fma(f32(3.0f), z.lo, z3.lo - m.lo));
-        // R = 1/(1 + E) = r + r_lo, from 1 + E exactly (d + d_lo)
-        sf::DoubleFloat R = sf::reciprocal(e.one_plus_parts());
-        Expr r = R.hi, r_lo = R.lo;
         // f' = R K with K = 1 + c E R (x >= 0: E R = 1 - sigma(z) <= 1/2), and
-        // f' = E R K with K = 1 - c R (x < 0; cancels near the root, x = -0.75)
-        Expr rn = r * e.deep_or(e.two_n, f32(0.0f));
-        // K = K_hi + K_lo: for x < 0, 1 - c R with c r exact (two_prod) and 1 - (c r)_hi exact where
-        // c r >= 1/2 (Sterbenz, or both multiples of ulp(c r)), the low parts in K_lo; for x >= 0,
-        // 1 + c q rounded once and c_lo q in K_lo
-        sf::DoubleFloat cr = sf::two_prod(c, r);
-        Expr q = sf::fma(rn, e.u, rn);
-        Expr K_hi = select(neg, f32(1.0f) - cr.hi, sf::fma(c, q, f32(1.0f)));
-        Expr K_lo = select(neg, -sf::fma(c, r_lo, sf::fma(c_lo, r, cr.lo)), c_lo * q);
-        // P = K R, exactly up to 2^-40 (two_prod)
-        sf::DoubleFloat P = sf::two_prod(K_hi, r);
-        Expr P_lo = sf::fma(K_lo, r, sf::fma(K_hi, r_lo, P.lo));
-        // W = K R (1 + u) for x < 0 (P's low part times 1 + u too: it can be a few ulps of P_hi),
-        // K R for x >= 0, rounded once
-        Expr U = select(neg, e.u, f32(0.0f));
-        Expr W = strict_apply({P.hi, sf::fma(P.hi, U, sf::fma(P_lo, U, P_lo))}, [](auto v) { return v[0] + v[1]; });
+        // f' = E R K with K = 1 - c R (x < 0; cancels near the root, x = -0.75); W = K R (1 + u)
+        // for x < 0, K R for x >= 0
+        Expr W;
+        if (narrow_result()) {
+            // A narrow result: c, R, K and K R each rounded (~2^-21 relative; at the root 2^-22 of
+            // the larger term, 1), against a 16-bit result's 2^-12
+            Expr c = a * sf::fma(f32(3.0f * k1_hi), a * a, f32(k0_hi));
+            Expr r = strict_apply({e.one_plus_parts().hi}, [](auto v) { return f32(1.0f) / v[0]; });
+            Expr rn = r * e.deep_or(e.two_n, f32(0.0f));
+            Expr K = select(neg, sf::fma(-c, r, f32(1.0f)), sf::fma(c, sf::fma(rn, e.u, rn), f32(1.0f)));
+            Expr P = K * r;
+            W = select(neg, sf::fma(P, e.u, P), P);
+        } else {
+            // c = |x z'(x)| = a (k0 + 3 k1 a^2) = 3 |z| - 2 k0 a as a double-float c + c_lo: 3 z_hi and
+            // 2 k0_hi a exactly (two_prod), their difference by Fast2Sum (3 |z| >= 3 k0 a: at most 1.6
+            // bits cancel), the low parts added to c_lo
+            sf::DoubleFloat z3 = sf::two_prod(f32(3.0f), z.hi);
+            sf::DoubleFloat m = sf::two_prod(f32(2.0f * k0_hi), a);
+            Expr c = z3.hi - m.hi;
+            Expr c_err = strict_apply({z3.hi, m.hi, c}, [](auto v) { return (v[0] - v[2]) - v[1]; });
+            Expr c_lo = c_err + sf::fma(f32(-2.0f * k0_lo), a, sf::fma(f32(3.0f), z.lo, z3.lo - m.lo));
+            // R = 1/(1 + E) = r + r_lo, from 1 + E exactly (d + d_lo)
+            sf::DoubleFloat R = sf::reciprocal(e.one_plus_parts());
+            Expr r = R.hi, r_lo = R.lo;
+            Expr rn = r * e.deep_or(e.two_n, f32(0.0f));
+            // K = K_hi + K_lo: for x < 0, 1 - c R with c r exact (two_prod) and 1 - (c r)_hi exact where
+            // c r >= 1/2 (Sterbenz, or both multiples of ulp(c r)), the low parts in K_lo; for x >= 0,
+            // 1 + c q rounded once and c_lo q in K_lo
+            sf::DoubleFloat cr = sf::two_prod(c, r);
+            Expr q = sf::fma(rn, e.u, rn);
+            Expr K_hi = select(neg, f32(1.0f) - cr.hi, sf::fma(c, q, f32(1.0f)));
+            Expr K_lo = select(neg, -sf::fma(c, r_lo, sf::fma(c_lo, r, cr.lo)), c_lo * q);
+            // P = K R, exactly up to 2^-40 (two_prod)
+            sf::DoubleFloat P = sf::two_prod(K_hi, r);
+            Expr P_lo = sf::fma(K_lo, r, sf::fma(K_hi, r_lo, P.lo));
+            // W = K R (1 + u) for x < 0 (P's low part times 1 + u too: it can be a few ulps of P_hi),
+            // K R for x >= 0, rounded once
+            Expr U = select(neg, e.u, f32(0.0f));
+            W = strict_apply({P.hi, sf::fma(P.hi, U, sf::fma(P_lo, U, P_lo))}, [](auto v) { return v[0] + v[1]; });
+        }
         // times 2^n for x < 0 (2^(n + 58) where scaled: unscaled below, one rounding)
         Expr dx = strict_apply({dy, W, select(neg, e.two_n, f32(1.0f))}, [](auto v) { return (v[0] * v[1]) * v[2]; });
         dx = sf::unscale(e, dx, neg);
