@@ -266,7 +266,8 @@ inline NormalTail normal_tail(const Expr &abs_x, Deep deep, TailUse use = TailUs
                                     p16 = {0x1.2119b6p-2f, 0x1.8605d4p-5f},
                                     q16 = {0x1.9e62fap-1f, 0x1.2a13a0p-2f, 0x1.830d80p-5f},
                                     p12 = {0x1.3b2a16p-3f}, q12 = {0x1.4ab6dep-1f, 0x1.56616p-3f};
-    const bool narrow = num::narrow_result(), short_fit = num::result_type() == num::Result::BFloat16 && use == TailUse::ResultOnly;
+    const bool narrow = num::narrow_result();
+    const bool short_fit = num::result_type() == num::Result::BFloat16 && use == TailUse::ResultOnly;
     auto horner = [&](const std::vector<float> &c) {
         Expr v = f32(c.back());
         for (int k = int(c.size()) - 2; k >= 0; --k) v = fma(v, t.a, f32(c[k]));

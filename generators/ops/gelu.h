@@ -46,8 +46,8 @@ struct gelu : OpBase {
         sf::NormalTail t = sf::normal_tail(Halide::abs(x), sf::Deep::Select);
         Expr neg = x < f32(0.0f);
         // k = a/sqrt(2 pi) - m(a) = c a - c_hi Qh/D, Qh/D as a double-float: one rounding. A
-        // narrow result: (a - Qh/D) c_hi, Qh/D rounded (exact subtraction near the root, where the
-        // error is 2^-24 of a: the 16-bit inputs nearest it keep 12 bits)
+        // narrow result: (a - Qh/D) c_hi with Qh/D rounded (the subtraction exact near the root,
+        // where the error, 2^-24 of a, is again that of the largest term)
         Expr k;
         if (narrow_result()) {
             k = (t.a - strict_apply({t.q, t.d}, [](auto v) { return v[0] / v[1]; })) * f32(sf::kInvSqrt2PiHi);

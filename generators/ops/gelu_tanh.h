@@ -36,8 +36,8 @@ struct gelu_tanh : OpBase {
     static constexpr float k1_hi = 0x1.2444f2p-4f, k1_lo = 0x1.49b16ap-29f;   // 0.044715 k0
     // |z| = |x| (k0 + k1 x^2) as a double-float, for |x| <= kClamp.
     // A narrow result takes |z| rounded (3 roundings: 2^-22 relative, |z| 2^-22 <= 2^-15 relative
-    // in e^-|z| where the result is not 0 (|z| < 110), against a 16-bit result's 2^-12): 15
-    // operations per vector fewer; the low part is the constant 0.
+    // in e^-|z| where the result is not 0 (|z| < 110), against a 16-bit result's 2^-12): the low
+    // part is the constant 0, and the backward's double-float chain on it goes.
     static sf::DoubleFloat abs_z(const Expr &a) {
         using namespace num;
         if (narrow_result()) return {a * sf::fma(f32(k1_hi), a * a, f32(k0_hi)), f32(0.0f)};
