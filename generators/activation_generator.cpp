@@ -103,7 +103,7 @@ Expr load(const Expr &e) {
 // so a NaN comes back as itself. Not on GPUs: CUDA's NaN is 0x7fffffff.
 // The rounding increment, 0x7fff plus the kept bit: on AVX-512 a select on that bit, a test and
 // a blend (vptestnmd, vpblendmd), one operation per vector fewer than a shift and a mask (3.5-4.5%
-// on silu and sigmoid bf16 in cache, stop 26, Intel Xeon); elsewhere the shift (the select form
+// on silu and sigmoid bf16 in cache, stop 26, AMD EPYC Zen 4); elsewhere the shift (the select form
 // measured 0-5% slower on AVX2: the same count, one more register).
 Expr bf16_high(const Expr &e, bool quiet_nan = true) {
     using Halide::Internal::Let;
