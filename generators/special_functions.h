@@ -103,12 +103,15 @@ struct NegExp {
     bool always_scaled = false;  // Deep::Always
     static constexpr float kMagic = 0x1.8p23f + 127.0f;
     // A build-time error (as generators/activation_generator.cpp's fail): a form that needs e^t
-    // itself asked of a Deep::Always exponential.
-    void require_unscaled(const char *what) const {
-        if (!always_scaled) return;
-        std::cerr << "hact generator: sf::NegExp::" << what << " needs e^t unscaled, not Deep::Always\n";
+    // itself asked of a Deep::Always exponential, or one that unscales by 2^-58 itself asked of
+    // another.
+    void require_scaling(bool always, const char *what) const {
+        if (always_scaled == always) return;
+        std::cerr << "hact generator: sf::" << what << " needs " << (always ? "a Deep::Always" : "an unscaled")
+                  << " exponential\n";
         std::exit(1);
     }
+    void require_unscaled(const char *what) const { require_scaling(false, what); }
     // n >= m
     Expr n_at_least(int m) const {
         return k > f32(kMagic + float(m) - 0.5f + (always_scaled ? float(kDeepShift) : 0.0f));
@@ -121,7 +124,7 @@ struct NegExp {
     // (one ulp there). Rounding once for n < -24 too (value() - 1 there) took a select and two
     // operations more per vector (tanh's forward: 17 float operations per vector instead of 19).
     Expr expm1() const {
-        require_unscaled("expm1");
+        require_unscaled("NegExp::expm1");
         return deep_or(fma(two_n, u, two_n - f32(1.0f)), f32(-1.0f));
     }
     // e^t v, one rounding (2^n v is exact)
@@ -135,7 +138,7 @@ struct NegExp {
     // is 1 + e^t rounded once for n >= -23 (2^n + 1 exact) and within 1 ulp of it below; 0 + 1
     // where scaled (e^t negligible).
     DoubleFloat one_plus_parts() const {
-        require_unscaled("one_plus_parts");
+        require_unscaled("NegExp::one_plus_parts");
         Expr p2 = deep_or(two_n, f32(0.0f));
         Expr d = fma(p2, u, p2 + f32(1.0f));
         return {d, fma(p2, u, strict_apply({p2, d}, [](auto v) { return v[0] - (v[1] - f32(1.0f)); }))};
@@ -306,10 +309,7 @@ inline Expr normal_tail_product(const NormalTail &t) {
 // multiply, the only one that can round into the subnormals (5 roundings, < 2^-21; 8 operations
 // fewer per vector than the float32 form).
 inline Expr normal_tail_times_a(const NormalTail &t) {
-    if (!t.e.always_scaled) {
-        std::cerr << "hact generator: sf::normal_tail_times_a needs a Deep::Always tail\n";
-        std::exit(1);
-    }
+    t.e.require_scaling(true, "normal_tail_times_a");
     if (!num::narrow_result()) return unscale(t.e, normal_tail_product(t));
     Expr g = strict_apply({(t.a * t.q) * t.e.value(), t.d}, [](auto v) { return v[0] / v[1]; });
     return strict_apply({g}, [](auto v) { return v[0] * f32(kInvSqrt2PiHi * deep_unscale()); });
