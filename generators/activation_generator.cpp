@@ -559,7 +559,10 @@ Expr weight_grad_term(const OpMath &math, const std::string &op, const In &x, co
 // each), then the lanes added. Written out rather than left to rfactor: rfactor's guarded last
 // vector stored the lane sums with a masked store, which kept them in memory for the whole loop
 // (a store and a reload per vector: ~8 cycles per 16 elements on AMD Zen 4, against ~3).
-constexpr int kRowLanes = 16;
+// 32 lanes: four AVX-512 (eight AVX2) double accumulators, two float vectors per iteration, so
+// the adds' latency is not the bound (16 lanes: prelu dx with the sums, [64, 64, 256], 1 thread,
+// AMD Zen 4: 226-250 -> 212-213 us avx512, 334 -> 309-314 us avx2; 2 threads 129 -> 112-120 us).
+constexpr int kRowLanes = 32;
 void define_row_sums(Func row_sum, Func lanes, const Var &r, const Expr &n,
                      const std::function<Expr(const Expr &)> &term) {
     Var lane("lane");
