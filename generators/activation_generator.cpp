@@ -114,7 +114,7 @@ Expr bf16_high(const Expr &e, bool quiet_nan = true) {
     Expr rounded = u + (num::target_has_avx512()
                             ? select((u & u32(0x10000u)) != u32(0), u32(0x8000u), u32(0x7fffu))
                             : u32(0x7fffu) + ((u >> u32(16)) & u32(1)));
-    return Let::make(name, e, quiet_nan ? select(is_nan(v), u | u32(0x00400000u), rounded) : rounded);
+    return Let::make(name, e, quiet_nan ? select(num::nan_test(v), u | u32(0x00400000u), rounded) : rounded);
 }
 // A float32 result, rounded once into the storage type t.
 Expr store(const Type &t, const Expr &e) {
@@ -130,7 +130,7 @@ Expr store(const Type &t, const Expr &e) {
     // and keep it NaN themselves (the exhaustive float16 tests check every NaN pattern of x and
     // dy, on every variant): no test and select on each vector there.
     if (num::target_has_f16_conversions()) return strict_float(cast(t, e));
-    return strict_float(select(is_nan(e), cast(t, Expr(std::numeric_limits<float>::quiet_NaN())), cast(t, e)));
+    return strict_float(select(num::nan_test(e), cast(t, Expr(std::numeric_limits<float>::quiet_NaN())), cast(t, e)));
 }
 // Whether a narrow stored element is NaN, from its bits. The ops test their float32 argument for
 // NaN, but after a float16 -> float32 conversion fast-math may assume no NaN and drop the test

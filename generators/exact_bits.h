@@ -11,7 +11,7 @@
 // through comes back as itself, signaling or not, as from the float32 kernels): a comparison with
 // a NaN is false (against a constant, one more integer comparison where the value may be NaN),
 // a select passes its value's bits, and x * 0 is x made quiet for a NaN x (NaN for inf). In
-// select(is_nan(v), ..., f), keep_nan's shape, v is a number inside f, whose comparisons on v
+// select(num::nan_test(v), ..., f), keep_nan's shape, v is a number inside f, whose comparisons on v
 // then need no NaN test. (Until 2026-12-07 every NaN input was returned quiet by a select per
 // input: 3-4 more instructions per input and vector.)
 #pragma once
@@ -101,6 +101,7 @@ public:
     Expr condition(const Expr &e) {
         if (e.as<IR::UIntImm>()) return e;
         if (const auto *l = e.as<IR::Let>()) return let<Expr>(l, [&](const Expr &b) { return condition(b); });
+        if (const Expr *v = nan_tested(e)) return nan(value(*v));
         if (const auto *n = e.as<IR::Not>()) return !condition(n->a);
         if (const auto *a = e.as<IR::And>()) return condition(a->a) && condition(a->b);
         if (const auto *o = e.as<IR::Or>()) return condition(o->a) || condition(o->b);
@@ -114,11 +115,18 @@ public:
             if (call->is_intrinsic(IR::Call::strict_lt)) return compare(Less, call->args[0], call->args[1]);
             if (call->is_intrinsic(IR::Call::strict_le)) return compare(LessEqual, call->args[0], call->args[1]);
             if (call->is_intrinsic(IR::Call::strict_eq)) return compare(Equal, call->args[0], call->args[1]);
-            if (call->name == "is_nan_f32") return nan(value(call->args[0]));
         }
         unsupported("tests a condition", e);
     }
 
+    // The x of num::nan_test(x) (numerics.h: is_nan(x), or !strict_eq(x, x), one Expr twice), else null.
+    static const Expr *nan_tested(const Expr &c) {
+        if (const auto *call = c.as<IR::Call>(); call && call->name == "is_nan_f32") return &call->args[0];
+        const auto *n = c.as<IR::Not>();
+        const auto *eq = n ? n->a.as<IR::Call>() : nullptr;
+        if (!eq || !eq->is_intrinsic(IR::Call::strict_eq) || !eq->args[0].same_as(eq->args[1])) return nullptr;
+        return &eq->args[0];
+    }
     // Whether b (bits of the format) is NaN; constant false where it cannot be.
     Expr nan(const Bits &b) const { return b.may_be_nan ? f_.is_nan(b.bits) : IR::const_false(); }
     Expr quiet(const Expr &b) const { return f_.quiet(b); }
@@ -130,8 +138,8 @@ private:
     // (the false branch of keep_nan's select); else body() as it is.
     template <class F>
     Bits numbers_in(const Expr &condition, F body) {
-        const auto *call = condition.as<IR::Call>();
-        const auto *v = call && call->name == "is_nan_f32" ? call->args[0].as<IR::Variable>() : nullptr;
+        const Expr *tested = nan_tested(condition);
+        const auto *v = tested ? tested->as<IR::Variable>() : nullptr;
         auto it = v ? scope_.find(v->name) : scope_.end();
         if (it == scope_.end() || !it->second.may_be_nan) return body();
         const Bits saved = it->second;

@@ -14,6 +14,10 @@ const cpu::Tuning tuning = {
     // Four 128-bit vectors per iteration (16 float32): the same elements in flight per loop as
     // AVX2's two 256-bit registers, within the 32 NEON registers the exp/divide chains need.
     .registers_per_iteration = 4,
+    // One vector of the four always: unrolled natural-width vectors (as x86's short math) made the
+    // longer f32 loops longer under LLVM's AArch64 scheduling (mish backward 411 -> 612
+    // instructions, gelu backward 453 -> 601), and nothing can be timed here.
+    .unroll_below_nodes = 0,
     .reduction_task_vectors = 1 << 10,
     // No software prefetch: not measured on ARM hardware (the NEON builds run under qemu).
     .prefetch_bytes = 0,

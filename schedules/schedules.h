@@ -73,6 +73,7 @@ struct Tuning {
     int64_t task_work;
     int min_task_elements, max_task_elements;
     int registers_per_iteration;  // vectors of the natural width per loop iteration
+    int unroll_below_nodes;       // short math (fewer IR nodes): those as unrolled natural-width vectors
     int reduction_task_vectors;   // lane-vectors per parallel task of a parameter-gradient sum
     int prefetch_bytes;           // software prefetch this far ahead in each input stream (0: none),
     int prefetch_min_nodes_per_input;  // in loops with at least this much math per input stream

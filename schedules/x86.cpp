@@ -26,6 +26,10 @@ const cpu::Tuning tuning = {
     // 1.07-1.08x, but at 2^25 elements with the prefetch below gelu forward 0.79x, backward 0.87x,
     // gelu_tanh backward 0.84x.
     .registers_per_iteration = 2,
+    // Math of fewer IR nodes than this (the relu family, hardsigmoid, hardswish, softsign's
+    // forward: 4-25; silu's forward is 38) as unrolled natural-width vectors without AVX-512
+    // (cpu.cpp; stop 27, AMD EPYC Zen 4).
+    .unroll_below_nodes = 32,
     // Reduction: lane-vectors summed serially per parallel task.
     .reduction_task_vectors = 1 << 10,
     // Software prefetch 2 KiB ahead in every input of loops with 20 or more IR nodes per input
