@@ -106,7 +106,7 @@ inline bool &target_has_avx512() {
 }
 // Whether the target is x86 without AVX-512 (baseline x86-64, AVX2): its vector compares give
 // masks in vector registers, whose logic LLVM may widen (nan_test).
-inline bool &target_is_x86_vector_masks() {
+inline bool &target_is_x86_without_avx512() {
     static bool is = false;
     return is;
 }
@@ -127,11 +127,11 @@ struct TargetScope {
             (t.has_feature(Halide::Target::F16C) ||
              (t.arch == Halide::Target::ARM && t.bits == 64 && t.has_feature(Halide::Target::ARMFp16)));
         target_has_avx512() = !t.has_gpu_feature() && t.has_feature(Halide::Target::AVX512);
-        target_is_x86_vector_masks() = !t.has_gpu_feature() && t.arch == Halide::Target::X86 && !target_has_avx512();
+        target_is_x86_without_avx512() = !t.has_gpu_feature() && t.arch == Halide::Target::X86 && !target_has_avx512();
     }
     ~TargetScope() {
         target_has_avx512() = false;
-        target_is_x86_vector_masks() = false;
+        target_is_x86_without_avx512() = false;
         target_is_gpu() = false;
         target_has_fma() = false;
         target_has_f16_conversions() = false;
@@ -338,7 +338,7 @@ inline Expr times_zero(const Expr &v) {
 // NEON (not timed: no ARM hardware here) keep is_nan. exact_bits.h knows both shapes.
 inline Expr nan_test(const Expr &x) {
     using namespace Halide::Internal;
-    if (!target_is_x86_vector_masks()) return Halide::is_nan(x);
+    if (!target_is_x86_without_avx512()) return Halide::is_nan(x);
     return !Call::make(Halide::Bool(x.type().lanes()), Call::strict_eq, {x, x}, Call::PureIntrinsic);
 }
 
