@@ -345,6 +345,13 @@ inline Expr nan_test(const Expr &x) {
 // NaN in x gives NaN out, whatever the fast-math formula made of it.
 inline Expr keep_nan(const Expr &x, const Expr &y) { return Halide::select(nan_test(x), x, y); }
 
+// x where x is NaN or x >= limit, else y: keep_nan and a select on x >= limit as one strict
+// compare, !(x < limit) (two tests would be mask logic, which AVX2 widens: see nan_test).
+inline Expr x_unless_below(const Expr &x, const Expr &limit, const Expr &y) {
+    using namespace Halide::Internal;
+    return Halide::select(!Call::make(Halide::Bool(x.type().lanes()), Call::strict_lt, {x, limit}, Call::PureIntrinsic), x, y);
+}
+
 // ==== Exponential with both tails, expm1, log(1 + e^t): elu, selu, celu, softplus ================
 //
 // scaled_exp_product covers e^t where only large t needs care (the logistic family: e^-z is

@@ -47,9 +47,13 @@ struct mish : OpBase {
         Expr xn = xc * e.two_n;
         Expr b = select(neg, sf::fma(xn, e.u, xn), xc);
         Expr y = sf::unscale(e, sf::fma(-b, rho, b));
-        // x > 10: y rounds to x (also +inf); x = +-0: keep the sign.
-        y = select(x > f32(10.0f) || x == f32(0.0f), x, y);
-        return keep_nan(x, y);
+        // mish(x) has x's sign (tanh(softplus(x)) > 0): x's sign bit or-ed in gives -0 at x = -0
+        // (where B - B rho is +0) without a compare.
+        y = from_bits(bits(y) | (bits(x) & Halide::Expr(0x80000000u)));
+        // NaN and x >= 10 (where y rounds to x; also +inf) give x: one compare. A select on
+        // x > 10 || x == 0 beside keep_nan's test was mask logic, which AVX2 widened (9 shuffles
+        // per vector).
+        return x_unless_below(x, f32(10.0f), y);
     }
 
     static Expr backward(const Expr &x, const Expr &dy, const Params &) {
