@@ -182,12 +182,16 @@ hact_status hacti_check_call(call *c, hacti_where where, const char *what, hact_
     return HACT_OK;
 }
 
-hact_status hacti_check_pointer(const call *c, const void *ptr, const char *arg) {
+hact_status hacti_check_aligned(const call *c, const void *ptr, const char *arg, size_t element_bytes) {
     if (!ptr) return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(%s): %s is NULL", c->entry, c->name, arg);
-    if ((uintptr_t)ptr % dtype_sizes[c->dtype] != 0)
+    if ((uintptr_t)ptr % element_bytes != 0)
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(%s): %s = %p is not aligned to its %zu-byte elements",
-                          c->entry, c->name, arg, ptr, dtype_sizes[c->dtype]);
+                          c->entry, c->name, arg, ptr, element_bytes);
     return HACT_OK;
+}
+
+hact_status hacti_check_pointer(const call *c, const void *ptr, const char *arg) {
+    return hacti_check_aligned(c, ptr, arg, dtype_sizes[c->dtype]);
 }
 
 /* Two arrays of n elements may be the same array, or disjoint; a partial overlap would make the

@@ -17,17 +17,23 @@ unsigned hacti_cpu_isa_mask(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return mask;
     const int sse41 = (c >> 19) & 1, fma = (c >> 12) & 1, osxsave = (c >> 27) & 1,
-              avx = (c >> 28) & 1, f16c = (c >> 29) & 1;
+              avx = (c >> 28) & 1, f16c = (c >> 29) & 1, movbe = (c >> 22) & 1, popcnt = (c >> 23) & 1;
     if (!osxsave || !avx) return mask;
     const unsigned long long xcr0 = xgetbv0();
     const int os_avx = (xcr0 & 0x6) == 0x6;            /* XMM and YMM state */
     const int os_avx512 = os_avx && (xcr0 & 0xe0) == 0xe0; /* opmask, ZMM_Hi256, Hi16_ZMM */
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return mask;
-    const int avx2 = (b >> 5) & 1;
+    const int avx2 = (b >> 5) & 1, bmi = ((b >> 3) & 1) && ((b >> 8) & 1) /* BMI1, BMI2 */;
     const int avx512 = ((b >> 16) & 1) /* F */ && ((b >> 17) & 1) /* DQ */ &&
                        ((b >> 28) & 1) /* CD */ && ((b >> 30) & 1) /* BW */ &&
                        ((b >> 31) & 1) /* VL */;
-    if (os_avx && sse41 && avx2 && fma && f16c) {
+    /* Halide compiles the AVX2 and AVX-512 kernels for a Haswell-level CPU (x86-64-v3 and up),
+     * whose scalar code may use BMI1/BMI2 (andn is in them), LZCNT, MOVBE and POPCNT: every CPU
+     * with AVX2 has them, but a virtual machine or an emulator may hide one, and the kernel would
+     * fault instead of running the baseline variant. */
+    unsigned ea = 0, eb = 0, ec = 0, ed = 0;
+    const int lzcnt = __get_cpuid(0x80000001u, &ea, &eb, &ec, &ed) && ((ec >> 5) & 1);
+    if (os_avx && sse41 && avx2 && fma && f16c && bmi && lzcnt && movbe && popcnt) {
         mask |= 1u << HACT_ISA_AVX2;
         if (os_avx512 && avx512) mask |= 1u << HACT_ISA_AVX512;
     }

@@ -75,6 +75,8 @@ typedef void *cu_stream;
 typedef unsigned long long cu_ptr;
 enum {
     CU_POINTER_ATTRIBUTE_MEMORY_TYPE = 2,
+    CU_POINTER_ATTRIBUTE_IS_MANAGED = 8,
+    CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL = 9,
     CU_POINTER_ATTRIBUTE_RANGE_START_ADDR = 11,
     CU_POINTER_ATTRIBUTE_RANGE_SIZE = 12,
     CU_MEMORYTYPE_HOST = 1,
@@ -233,17 +235,21 @@ hact_status hact_cuda_device_info(char *name, size_t name_size, int *capability)
     return leave(HACT_OK);
 }
 
-/* Device memory of `bytes` bytes at ptr: known to CUDA as device (or managed) memory, and inside
- * one allocation, so no kernel reads or writes past its end. */
-static hact_status check_device_bytes(const hacti_call *c, const void *ptr, const char *arg, size_t bytes_needed) {
-    HACTI_TRY(hacti_check_pointer(c, ptr, arg));
-    unsigned memory_type = 0;
+/* Device memory of `bytes` bytes at ptr, aligned to its elements of element_bytes: known to CUDA
+ * as device (or managed) memory, and inside one allocation, so no kernel reads or writes past its
+ * end. */
+static hact_status check_device_bytes(const hacti_call *c, const void *ptr, const char *arg, size_t bytes_needed,
+                                      size_t element_bytes) {
+    HACTI_TRY(hacti_check_aligned(c, ptr, arg, element_bytes));
+    unsigned memory_type = 0, managed = 0;
+    int ordinal = -1;
     cu_ptr start = 0;
     size_t size = 0;
-    int attrs[3] = {CU_POINTER_ATTRIBUTE_MEMORY_TYPE, CU_POINTER_ATTRIBUTE_RANGE_START_ADDR,
-                    CU_POINTER_ATTRIBUTE_RANGE_SIZE};
-    void *data[3] = {&memory_type, &start, &size};
-    cu_result r = cu.cuPointerGetAttributes(3, attrs, data, (cu_ptr)(uintptr_t)ptr);
+    int attrs[5] = {CU_POINTER_ATTRIBUTE_MEMORY_TYPE, CU_POINTER_ATTRIBUTE_RANGE_START_ADDR,
+                    CU_POINTER_ATTRIBUTE_RANGE_SIZE, CU_POINTER_ATTRIBUTE_IS_MANAGED,
+                    CU_POINTER_ATTRIBUTE_DEVICE_ORDINAL};
+    void *data[5] = {&memory_type, &start, &size, &managed, &ordinal};
+    cu_result r = cu.cuPointerGetAttributes(5, attrs, data, (cu_ptr)(uintptr_t)ptr);
     if (r || memory_type == 0)
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(%s): %s = %p is not CUDA device memory (a host pointer?)",
                           c->entry, c->name, arg, ptr);
@@ -251,6 +257,15 @@ static hact_status check_device_bytes(const hacti_call *c, const void *ptr, cons
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
                           "%s(%s): %s = %p is page-locked host memory, not device memory", c->entry,
                           c->name, arg, ptr);
+    /* Another GPU's memory (a PyTorch tensor on cuda:1 while device 0 is current) would fault in
+     * the kernel, a sticky error that ends the process's CUDA context: refused. Managed memory
+     * is reachable from every device. */
+    cu_device current = -1;
+    if (!managed && ordinal >= 0 && cu.cuCtxGetDevice(&current) == 0 && current != ordinal)
+        return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
+                          "%s(%s): %s = %p is memory of CUDA device %d, but the call runs on device %d "
+                          "(make device %d current first: cudaSetDevice(%d), torch.cuda.device(%d))",
+                          c->entry, c->name, arg, ptr, ordinal, (int)current, ordinal, ordinal, ordinal);
     const cu_ptr p = (cu_ptr)(uintptr_t)ptr, bytes = (cu_ptr)bytes_needed;
     if (start != 0 && size != 0 && (p < start || p - start + bytes > size))
         return hacti_fail(HACT_ERR_INVALID_ARGUMENT,
@@ -262,7 +277,7 @@ static hact_status check_device_bytes(const hacti_call *c, const void *ptr, cons
 
 /* A device array of n elements of the call's dtype. */
 static hact_status check_device_array(const hacti_call *c, const void *ptr, const char *arg, size_t n) {
-    return check_device_bytes(c, ptr, arg, n * hacti_dtype_size(c->dtype));
+    return check_device_bytes(c, ptr, arg, n * hacti_dtype_size(c->dtype), hacti_dtype_size(c->dtype));
 }
 
 /* ---- the flat kernels over a layout ---------------------------------------------------------
@@ -391,7 +406,7 @@ hact_status hacti_cuda_run_layout(const hacti_call *c, int nd, const int64_t *sh
     HACTI_TRY(enter_call(c, &uc, stream));
     const size_t es = hacti_dtype_size(c->dtype);
     if (grad) {
-        const hact_status s = check_device_bytes(c, grad, "grad", sizeof(hact_params));
+        const hact_status s = check_device_bytes(c, grad, "grad", sizeof(hact_params), sizeof(float));
         if (s != HACT_OK) return leave(s);
     }
     /* Every operand inside one device allocation, from its lowest element to its highest. */
@@ -412,7 +427,7 @@ hact_status hacti_cuda_run_layout(const hacti_call *c, int nd, const int64_t *sh
 hact_status hacti_cuda_zero_grad(const hacti_call *c, hact_params *grad, void *stream) {
     hacti_cuda_uc uc;
     HACTI_TRY(enter_call(c, &uc, stream));
-    hact_status s = check_device_bytes(c, grad, "grad", sizeof(hact_params));
+    hact_status s = check_device_bytes(c, grad, "grad", sizeof(hact_params), sizeof(float));
     if (s != HACT_OK) return leave(s);
     /* Zero gradients, queued on the stream like every other result. */
     const cu_result r = cu.cuMemsetD32Async((cu_ptr)(uintptr_t)grad, 0, HACT_NUM_PARAMS, uc.stream);
@@ -526,7 +541,7 @@ hact_status hacti_cuda_run_prelu(const hacti_call *c, const void *x, const void 
     const size_t n = outer * channels * inner;
     hact_status s = HACT_OK;
     if (dweight) {
-        s = check_device_bytes(c, dweight, "dweight", channels * sizeof(float)); /* float32 for every dtype */
+        s = check_device_bytes(c, dweight, "dweight", channels * sizeof(float), sizeof(float)); /* float32, every dtype */
         if (s == HACT_OK) {
             const cu_result r = cu.cuMemsetD32Async((cu_ptr)(uintptr_t)dweight, 0, channels, uc.stream);
             if (r) s = hacti_fail(HACT_ERR_KERNEL, "%s(%s): cuMemsetD32Async: %s", c->entry, c->name, error_name(r));
@@ -647,7 +662,7 @@ hact_status hact_cuda_backward_params(hact_op op, hact_dtype dtype, const void *
     const unsigned learnable = ((int)op >= 0 && op < hact_op_count_) ? hact_op_learnable_params(op) : 0u;
     HACTI_TRY(hacti_check_call(&c, HACTI_ON_CUDA, NULL, op, dtype, HACTI_PGRAD,
                                learnable ? HACTI_PGRAD : HACTI_FWD, params));
-    HACTI_TRY(hacti_check_pointer(&c, grad, "grad"));
+    HACTI_TRY(hacti_check_aligned(&c, grad, "grad", sizeof(float))); /* float32, every dtype */
     if (learnable == 0 || n == 0) return hacti_cuda_zero_grad(&c, grad, stream);
     HACTI_TRY(hacti_check_size(&c, n));
     HACTI_TRY(hacti_check_pointer(&c, x, "x"));

@@ -99,7 +99,10 @@ void hacti_pgrad_result(hact_op op, const double *sums, hact_params *grad);
 enum { HACTI_PATH_NONE = 0, HACTI_PATH_FLAT = 1, HACTI_PATH_ROWS = 2, HACTI_PATH_BLOCKS = 3, HACTI_PATH_TILES = 4 };
 int hacti_tensor_last_path(void);
 void hacti_tensor_record_paths(int on);
+/* ptr is not NULL and aligned to the call's dtype (hacti_check_pointer), or to element_bytes: the
+ * float32 arrays every dtype shares (gradients, PReLU's dweight). */
 hact_status hacti_check_pointer(const hacti_call *c, const void *ptr, const char *arg);
+hact_status hacti_check_aligned(const hacti_call *c, const void *ptr, const char *arg, size_t element_bytes);
 hact_status hacti_check_overlap(const hacti_call *c, const void *a, const char *an, const void *b,
                                 const char *bn, size_t n);
 hact_status hacti_check_size(const hacti_call *c, size_t n);

@@ -222,7 +222,14 @@ void hacti_pool_stop_workers(void) {
 
 int hacti_do_par_for(void *user_context, halide_task_t fn, int min, int size, uint8_t *closure) {
     int threads = atomic_load_explicit(&pool.wanted, memory_order_relaxed);
-    if (!threads) atomic_store_explicit(&pool.wanted, threads = hact_get_num_threads(), memory_order_relaxed);
+    if (!threads) {
+        /* At most kMaxWorkers + 1 threads (the caller and the workers), as Halide's pool caps at
+         * 256: a job has a range per thread (set 400, or a 384-CPU machine's default, wrote past
+         * ranges[] and hung the call). */
+        threads = hact_get_num_threads();
+        if (threads > kMaxWorkers + 1) threads = kMaxWorkers + 1;
+        atomic_store_explicit(&pool.wanted, threads, memory_order_relaxed);
+    }
     if (size <= 1 || threads <= 1) {
         for (int i = 0; i < size; ++i) {
             const int rc = fn(user_context, min + i, closure);

@@ -350,10 +350,7 @@ static hact_status check_backward_arrays(const hacti_call *c, const void *x, con
     HACTI_TRY(check_same_or_apart(c, dx, "dx", x, "x", n));
     HACTI_TRY(check_same_or_apart(c, dx, "dx", dy, "dy", n));
     if (!dweight) return HACT_OK;
-    /* dweight is float32 for every dtype: aligned to 4 bytes, not to the dtype's size. */
-    if ((uintptr_t)dweight % _Alignof(float) != 0)
-        return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(prelu): dweight = %p is not aligned to its 4-byte float elements",
-                          c->entry, dweight);
+    HACTI_TRY(hacti_check_aligned(c, dweight, "dweight", sizeof(float))); /* float32 for every dtype */
     const uintptr_t pw = (uintptr_t)dweight, pwe = pw + channels * sizeof(float);
     const uintptr_t px = (uintptr_t)dx, pxe = px + n * hacti_dtype_size(c->dtype);
     if (pw < pxe && px < pwe) return hacti_fail(HACT_ERR_INVALID_ARGUMENT, "%s(prelu): dweight overlaps dx", c->entry);

@@ -131,6 +131,16 @@ TEST(CudaArguments, CheckedBeforeTheDevice) {
     EXPECT_EQ(hact_cuda_backward_params(hact_op_swish, HACT_F32, y, y, 4, nullptr, nullptr, nullptr),
               HACT_ERR_INVALID_ARGUMENT);
     EXPECT_NE(std::string(hact_last_error()).find("grad is NULL"), std::string::npos) << hact_last_error();
+    // grad is float32 for every dtype: aligned to 4 bytes, not to the dtype's 2 or 8.
+    alignas(8) hact_params grads[2];
+    EXPECT_EQ(hact_cuda_backward_params(hact_op_swish, HACT_F16, y, y, 4, nullptr,
+                                        reinterpret_cast<hact_params*>(reinterpret_cast<char*>(grads) + 2), nullptr),
+              HACT_ERR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(hact_last_error()).find("grad = "), std::string::npos) << hact_last_error();
+    alignas(8) double y64[4] = {0, 0, 0, 0};
+    hact_cuda_backward_params(hact_op_swish, HACT_F64, y64, y64, 4, nullptr,
+                              reinterpret_cast<hact_params*>(reinterpret_cast<char*>(grads) + 4), nullptr);
+    EXPECT_EQ(std::string(hact_last_error()).find("grad = "), std::string::npos) << hact_last_error();
     // The GLU family: kind, dtype, NULL arrays, the split shape and aliasing (host arrays here:
     // every one of these is refused before the device would be asked about them).
     auto expect = [](hact_status got, hact_status want, const char* fragment) {

@@ -83,6 +83,25 @@ TEST(Threads, LoweringTheCountStopsWorkers) {
     EXPECT_EQ(process_threads(), before) << "1 thread: no pool worker may remain";
 }
 
+// More threads than the pool holds (256: the caller and 255 workers, as Halide's pool) run as
+// 256: a job keeps a task range per thread, and 400 wrote past them and hung the call (a
+// 384-CPU machine's default would too). The alarm turns a hang into a failure.
+TEST(Threads, MoreThreadsThanThePoolHoldsRunAs256) {
+    ThreadScope restore;
+    const size_t n = size_t{1} << 25;  // relu: 512 parallel tasks, more than 256 ranges
+    std::vector<float> x(n), y(n);
+    for (size_t i = 0; i < n; ++i) x[i] = (float)(i % 2001) - 1000.0f;
+    const int before = process_threads();
+    ASSERT_EQ(hact_set_num_threads(400), HACT_OK);
+    EXPECT_EQ(hact_get_num_threads(), 400);
+    alarm(120);
+    ASSERT_EQ(hact_forward(hact_op_relu, HACT_F32, x.data(), y.data(), n, nullptr), HACT_OK) << hact_last_error();
+    alarm(0);
+    EXPECT_LE(process_threads(), before + 255) << "the pool started more than 255 workers";
+    for (size_t i = 0; i < n; ++i)
+        ASSERT_EQ(y[i], x[i] > 0.0f ? x[i] : 0.0f) << "element " << i;
+}
+
 // A child forked after the pool has started workers has none of them (fork copies only the
 // calling thread): its parallel calls must neither wait for them nor lose their tasks, and
 // changing the count there must not wait for them to stop (runtime/pool.c).

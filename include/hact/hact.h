@@ -194,7 +194,8 @@ HACT_API hact_status hact_set_max_isa(hact_isa isa);
 
 /* ---- threads ------------------------------------------------------------------------------ */
 /* Threads used by large calls (hact's thread pool, process-wide; the environment variable
- * HACT_POOL=halide makes the kernels use Halide's own pool instead). 0 = one per core.
+ * HACT_POOL=halide makes the kernels use Halide's own pool instead). 0 = one per core. At most
+ * 256 threads run a call (either pool); a larger count is kept and reported but runs as 256.
  * Changing the count restarts the pool: do not call it while hact calls run on other threads. */
 HACT_API hact_status hact_set_num_threads(int n);
 HACT_API int hact_get_num_threads(void);
@@ -207,7 +208,8 @@ HACT_API int hact_get_num_threads(void);
  * synchronize the stream before reading results on the host. Nothing is copied through the
  * host. Chunking, argument checks and the in-place rules are those of the CPU calls above.
  * Every dtype, float64 included (its math calls libdevice there: docs/accuracy.md has its bound).
- * A pointer CUDA does not know as device memory (e.g. a host pointer) is HACT_ERR_INVALID_ARGUMENT.
+ * A pointer CUDA does not know as device memory (e.g. a host pointer), or memory of another GPU
+ * than the context's (not managed; peer access is not used), is HACT_ERR_INVALID_ARGUMENT.
  * Without an NVIDIA driver or GPU every call returns HACT_ERR_DEVICE_UNAVAILABLE, as it does in a
  * library built without CUDA kernels (HACT_CUDA=OFF); the arguments are checked first either way. */
 HACT_API hact_status hact_cuda_forward(hact_op op, hact_dtype dtype, const void *x, void *y, size_t n,
@@ -266,10 +268,10 @@ HACT_API hact_status hact_cuda_device_info(char *name, size_t name_size, int *ca
  *                       HACT_ERR_UNSUPPORTED.
  *   ndim                0 (a scalar: one element) to HACT_TENSOR_MAX_NDIM.
  *   dtype               DLPack's {code, bits, lanes}: float32 {HACT_DL_FLOAT, 32, 1}, float16
- *                       {HACT_DL_FLOAT, 16, 1} and bfloat16 {HACT_DL_BFLOAT, 16, 1}, computed as
- *                       the flat calls compute them. Float64 is HACT_ERR_UNSUPPORTED until its
- *                       kernels are built; integer, complex, float8 and vector (lanes > 1) types
- *                       are HACT_ERR_UNSUPPORTED; bits or lanes 0 is HACT_ERR_INVALID_ARGUMENT.
+ *                       {HACT_DL_FLOAT, 16, 1}, bfloat16 {HACT_DL_BFLOAT, 16, 1} and float64
+ *                       {HACT_DL_FLOAT, 64, 1}, computed as the flat calls compute them; integer,
+ *                       complex, float8 and vector (lanes > 1) types are HACT_ERR_UNSUPPORTED;
+ *                       bits or lanes 0 is HACT_ERR_INVALID_ARGUMENT.
  *   shape[ndim]         extents >= 0 (NULL only when ndim is 0).
  *   strides[ndim]       in elements, not bytes (as DLPack); any sign; 0 repeats an element
  *                       (broadcast: inputs only). NULL means compact row-major. The stride of

@@ -351,7 +351,8 @@ def forward(op, x, out=None, stream=None, **params):
     CUDA tensors (DLPack, e.g. PyTorch's or CuPy's) run on the GPU (hact_cuda_forward_tensor):
     out= is needed, and the work is queued on `stream` (None: the legacy default stream; a
     cudaStream_t int, or a torch/CuPy stream object), which the producers make the data ready on;
-    nothing waits for it.
+    nothing waits for it. The tensors must be memory of the current device (with
+    torch.cuda.device(x.device): ...); another GPU's memory raises HactError.
     params: the op's parameters by hact_params field name (e.g. beta=1.5 for swish); others are
     a TypeError. Returns out (or the new array). Failures of the library raise HactError."""
     info = _op(op)

@@ -213,8 +213,8 @@ impl Glu {
     }
 }
 
-/// Element types the calls take: `f32`, `f64` (refused by the library today:
-/// `Status::Unsupported`), and the 16-bit storage types as their bits (`Bf16`, `F16`).
+/// Element types the calls take: `f32`, `f64` (computed in double), and the 16-bit storage types
+/// as their bits (`Bf16`, `F16`).
 pub trait Element: Copy {
     const DTYPE: c_int;
 }
