@@ -8,8 +8,11 @@ install(TARGETS hact_shared LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR})
 install(FILES ${PROJECT_SOURCE_DIR}/include/hact/hact.h ${PROJECT_SOURCE_DIR}/include/hact/activations.def
               ${PROJECT_SOURCE_DIR}/include/hact/glu.def
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/hact)
+# PATH_VARS: the directories as seen from the installed config file, relative where they are
+# relative, kept where absolute (-DCMAKE_INSTALL_LIBDIR=/abs/lib, as Nix passes).
 configure_package_config_file(${CMAKE_CURRENT_LIST_DIR}/hactConfig.cmake.in
-    ${PROJECT_BINARY_DIR}/hactConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hact)
+    ${PROJECT_BINARY_DIR}/hactConfig.cmake INSTALL_DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hact
+    PATH_VARS CMAKE_INSTALL_LIBDIR CMAKE_INSTALL_INCLUDEDIR)
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/hactConfigVersion.cmake
     COMPATIBILITY SameMajorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/hactConfig.cmake ${PROJECT_BINARY_DIR}/hactConfigVersion.cmake

@@ -27,15 +27,18 @@ pack)
     build=${HACT_BUILD_DIR:-$repo/build}
     stage=$(mktemp -d)
     trap 'rm -rf "$stage"' EXIT
+    # The CUDA test cases and the CUDA benchmark exist only in a build that found a CUDA toolkit
+    # (nvcc, cudart) and, for the benchmark, cuDNN's header: not installed by scripts/setup.sh.
+    toolkit_hint="a CUDA toolkit with cuDNN on this machine (/usr/local/cuda), then scripts/build.sh"
     for prog in tests/hact_tests tests/hact_internal_tests bench/hact_bench_cuda; do
-        [ -x "$build/$prog" ] || { echo "gpu_check: $build/$prog is missing (run scripts/build.sh)" >&2; exit 1; }
-        strip -o "$stage/$(basename "$prog")" "$build/$prog"
+        [ -x "$build/$prog" ] || { echo "gpu_check: $build/$prog is missing (needs $toolkit_hint)" >&2; exit 1; }
+        strip -o "$stage/$(basename "$prog")" "$build/$prog" || { echo "gpu_check: strip $prog failed" >&2; exit 1; }
     done
     # the shared libraries that the GPU machine may lack (Debian's Google Benchmark)
     ldd "$build/bench/hact_bench_cuda" | awk '/libbenchmark/ {print $3}' | xargs -r -I{} cp -L {} "$stage/"
     cp "$repo/scripts/bench_torch_cuda.py" "$stage/"
     mkdir -p "$(dirname "$pack")"
-    tar -czf "$pack" -C "$stage" .
+    tar -czf "$pack" -C "$stage" . || { echo "gpu_check: tar failed" >&2; exit 1; }
     echo "gpu_check: $pack ($(du -h "$pack" | cut -f1)); on the GPU machine: scripts/gpu_check.sh run"
     ;;
 run)

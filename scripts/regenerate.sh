@@ -2,10 +2,11 @@
 # Regenerate hact for any Halide target, without a compiler for it:
 #   scripts/regenerate.sh <halide-target> <output-dir>
 #   e.g. scripts/regenerate.sh arm-64-android out/android
-#        scripts/regenerate.sh x86-64-osx-avx2 out/mac
+#        scripts/regenerate.sh x86-64-linux-avx2 out/avx2
 # Writes <output-dir>/lib/libhact_kernels.a (every kernel + one Halide runtime, for that target),
 # <output-dir>/include/hact/ and <output-dir>/src/ (the C runtime's sources and a CMakeLists.txt
-# that finishes lib/libhact.a with the target's compiler); docs/regenerating.md explains them.
+# that finishes lib/libhact.a with the target's compiler); docs/targets.md explains them. The
+# output directory must be new, empty, or an earlier output (it is replaced).
 # The generator programs come from the host build (build/, or $HACT_BUILD_DIR), built if needed;
 # the kernels are generated in build-regen/<target>/ (or $HACT_REGEN_BUILD_DIR).
 set -euo pipefail
@@ -18,6 +19,17 @@ if [ $# -ne 2 ]; then
 fi
 target=$1
 out=$2
+# The output directory is replaced: refuse one that is not a previous output of this script (a
+# prefix such as /usr/local, or an empty argument, which cmake --install would take as /usr/local).
+if [ -z "$out" ]; then
+  echo "regenerate: the output directory is empty" >&2
+  exit 2
+fi
+if [ -e "$out" ] && { [ ! -d "$out" ] || { [ -n "$(ls -A "$out")" ] && [ ! -f "$out/hact-target.txt" ]; }; }; then
+  echo "regenerate: '$out' exists and is not an earlier output of regenerate.sh (no hact-target.txt);" \
+       "name a new or empty directory: it is replaced" >&2
+  exit 2
+fi
 start=$(date +%s)
 "$repo/scripts/setup.sh"
 
@@ -53,8 +65,8 @@ mkdir -p "$(dirname "$regen")"
 halide_dir=$("$venv/bin/python" -c 'import halide, os; print(os.path.join(os.path.dirname(halide.__file__), "lib64", "cmake"))')
 "$venv/bin/cmake" -S "$repo" -B "$regen" -G Ninja -DCMAKE_MAKE_PROGRAM="$venv/bin/ninja" \
   -DCMAKE_PREFIX_PATH="$halide_dir" -Dhact-halide_generators_ROOT="$host_build/cmake" \
-  -DHACT_KERNELS_ONLY=ON -DHACT_TARGET="$canon" -DCMAKE_BUILD_TYPE=Release > "$regen.configure.log" \
-  || { cat "$regen.configure.log" >&2; exit 1; }
+  -DHACT_KERNELS_ONLY=ON -DHACT_TARGET="$canon" -DCMAKE_BUILD_TYPE=Release > "$regen.configure.log" 2>&1 \
+  || { sed -n "/CMake Error/,/Configuring incomplete/p" "$regen.configure.log" >&2; echo "regenerate: configure failed (log: $regen.configure.log)" >&2; exit 2; }
 say "generating the kernels in $regen"
 "$venv/bin/cmake" --build "$regen"
 rm -rf "$out"

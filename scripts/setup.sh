@@ -23,7 +23,7 @@ pip_pins=(halide==21.0.0 cmake==3.31.6 ninja==1.13.0 mpmath==1.3.0
 # (scripts/cross_build.sh); clang and its compiler-rt (libFuzzer, ASan, UBSan) for the fuzzer
 # (ctest hact_fuzz_abi; gcc's sanitizers come with build-essential).
 apt_pkgs=(build-essential python3-venv googletest libgtest-dev libbenchmark-dev pkgconf)
-apt_pkgs+=(g++-aarch64-linux-gnu qemu-user clang libclang-rt-14-dev)
+apt_pkgs+=(g++-aarch64-linux-gnu qemu-user clang-14 libclang-rt-14-dev)
 
 say() { printf '[setup] %s\n' "$*"; }
 

@@ -38,6 +38,19 @@ expect_refusal "x86-64-linux-avx9" "not a Halide target string"
 expect_refusal "riscv-64-linux" "64-bit x86 (x86-64-...) and AArch64 (arm-64-...) only"
 expect_refusal "host" "name the architecture, bits and operating system"
 expect_refusal "" "name the architecture, bits and operating system"
+# A feature the filled variant's CPU check does not cover (SVE on the neon variant): refused by
+# the configure step, before anything is generated.
+expect_refusal "arm-64-linux-sve2" "Halide target 'arm-64-linux-sve2' fills the"
+# An output directory that is not an earlier output (e.g. an install prefix) is not replaced.
+mkdir -p "$work/notmine" && echo keep > "$work/notmine/file"
+if "$repo/scripts/regenerate.sh" arm-64-linux "$work/notmine" > "$work/notmine.out" 2> "$work/notmine.err"; then
+  fail "regenerate.sh replaced a directory that is not its output"
+fi
+grep -q "is not an earlier output" "$work/notmine.err" || { cat "$work/notmine.err" >&2; fail "no refusal message"; }
+[ -f "$work/notmine/file" ] || fail "regenerate.sh deleted a directory that is not its output"
+echo "refused to replace $work/notmine: $(cat "$work/notmine.err")"
+if "$repo/scripts/regenerate.sh" arm-64-linux "" > /dev/null 2> "$work/empty.err"; then fail "accepted an empty output"; fi
+grep -q "output directory is empty" "$work/empty.err" || { cat "$work/empty.err" >&2; fail "no message for ''"; }
 
 # 2. A package for arm-64-linux.
 pkg=$work/pkg
