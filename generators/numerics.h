@@ -346,7 +346,9 @@ inline Expr nan_test(const Expr &x) {
 inline Expr keep_nan(const Expr &x, const Expr &y) { return Halide::select(nan_test(x), x, y); }
 
 // x where x is NaN or x >= limit, else y: keep_nan and a select on x >= limit as one strict
-// compare, !(x < limit) (two tests would be mask logic, which AVX2 widens: see nan_test).
+// compare, !(x < limit) (two tests would be mask logic, which AVX2 widens: see nan_test). A
+// finite limit: with limit = +inf and a float16 input, LLVM folded the test after the F16C
+// conversion and +inf came out NaN (caught by the exhaustive float16 test).
 inline Expr x_unless_below(const Expr &x, const Expr &limit, const Expr &y) {
     using namespace Halide::Internal;
     return Halide::select(!Call::make(Halide::Bool(x.type().lanes()), Call::strict_lt, {x, limit}, Call::PureIntrinsic), x, y);
