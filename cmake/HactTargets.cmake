@@ -49,32 +49,38 @@ function(hact_isa_slot_of out target)
     set(${out} ${slot} PARENT_SCOPE)
 endfunction()
 
-# Instruction-set features of Halide target strings, and those each variant's run-time check
-# covers (runtime/cpu_features.c). A custom target with any other would have it compiled into the
-# kernels unchecked (an illegal instruction on a CPU without it, where the promise is
-# HACT_ERR_UNSUPPORTED): refused.
+# Instruction-set features of Halide target strings. A custom target fills a variant whose run-time
+# check (runtime/cpu_features.c) covers the features of that variant's own target string above
+# (plus the AArch64 baselines they imply); any other would be compiled into the kernels unchecked
+# (an illegal instruction on a CPU without it, where the promise is HACT_ERR_UNSUPPORTED): refused.
 set(HACT_HALIDE_ISA_FEATURES sse41 avx avx2 fma fma4 f16c avx512 avx512_knl avx512_skylake
     avx512_cannonlake avx512_sapphirerapids avx512_zen4 avx512_zen5 avxvnni avx10_1 x86apx
     armv7s armv8a armv81a armv82a armv83a armv84a armv85a armv86a armv87a armv88a armv89a
     arm_dot_prod arm_fp16 sve sve2)
-set(HACT_CHECKED_FEATURES_x86_64 "")
-set(HACT_CHECKED_FEATURES_avx2 sse41 avx avx2 fma f16c)
-set(HACT_CHECKED_FEATURES_avx512 sse41 avx avx2 fma f16c avx512 avx512_skylake)
-set(HACT_CHECKED_FEATURES_neon armv8a)
-set(HACT_CHECKED_FEATURES_neon_fp16 armv8a armv81a armv82a arm_fp16 arm_dot_prod)
+# hact_target_features(<out> <halide target>): the features after <arch>-<bits>-<os>.
+function(hact_target_features out target)
+    string(REPLACE "-" ";" _parts "${target}")
+    list(LENGTH _parts _count)
+    set(_features "")
+    if (_count GREATER 3)
+        list(SUBLIST _parts 3 -1 _features)
+    endif ()
+    set(${out} ${_features} PARENT_SCOPE)
+endfunction()
 
 if (HACT_TARGET)
     hact_isa_slot_of(_slot "${HACT_TARGET}")
-    string(REPLACE "-" ";" _features "${HACT_TARGET}")
-    list(LENGTH _features _count)
-    if (_count GREATER 3)
-        list(SUBLIST _features 3 -1 _features)  # past <arch>-<bits>-<os>
-    else ()
-        set(_features "")
+    hact_target_features(_checked "${HACT_TARGET_${_slot}}")
+    if (_slot MATCHES "^neon")
+        list(APPEND _checked armv8a)  # the AArch64 baseline; armv82a implies armv81a
+        if ("armv82a" IN_LIST _checked)
+            list(APPEND _checked armv81a)
+        endif ()
     endif ()
+    hact_target_features(_features "${HACT_TARGET}")
     foreach (_f IN LISTS _features)
-        if (_f IN_LIST HACT_HALIDE_ISA_FEATURES AND NOT _f IN_LIST HACT_CHECKED_FEATURES_${_slot})
-            string(REPLACE ";" ", " _ok "${HACT_CHECKED_FEATURES_${_slot}}")
+        if (_f IN_LIST HACT_HALIDE_ISA_FEATURES AND NOT _f IN_LIST _checked)
+            string(REPLACE ";" ", " _ok "${_checked}")
             message(FATAL_ERROR "hact: Halide target '${HACT_TARGET}' fills the '${_slot}' variant, whose "
                                 "run-time CPU check covers only [${_ok}]: '${_f}' would be compiled in "
                                 "unchecked (a CPU without it would fault). Leave it out, or add a "

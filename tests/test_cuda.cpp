@@ -138,8 +138,10 @@ TEST(CudaArguments, CheckedBeforeTheDevice) {
               HACT_ERR_INVALID_ARGUMENT);
     EXPECT_NE(std::string(hact_last_error()).find("grad = "), std::string::npos) << hact_last_error();
     alignas(8) double y64[4] = {0, 0, 0, 0};
-    hact_cuda_backward_params(hact_op_swish, HACT_F64, y64, y64, 4, nullptr,
-                              reinterpret_cast<hact_params*>(reinterpret_cast<char*>(grads) + 4), nullptr);
+    // (host arrays: refused further on, as no device or not device memory; not for grad's alignment)
+    EXPECT_NE(hact_cuda_backward_params(hact_op_swish, HACT_F64, y64, y64, 4, nullptr,
+                                        reinterpret_cast<hact_params*>(reinterpret_cast<char*>(grads) + 4), nullptr),
+              HACT_OK);
     EXPECT_EQ(std::string(hact_last_error()).find("grad = "), std::string::npos) << hact_last_error();
     // The GLU family: kind, dtype, NULL arrays, the split shape and aliasing (host arrays here:
     // every one of these is refused before the device would be asked about them).
